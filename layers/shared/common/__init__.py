@@ -1,0 +1,1 @@
+"""Shared code for every service: errors, settings, pagination cursors, event envelopes, observability."""

@@ -1,0 +1,171 @@
+"""The shapes the localcloud modules pass each other.
+
+`provision` turns templates into a `Deployment`: every resource with its properties already resolved
+(no intrinsics left), its Ref value and its GetAtt attributes. The emulators (`lambdas`, `gateway`,
+`sources`, `identity`, `console`) read only this, never the templates.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ACCOUNT_ID = "123456789012"
+
+
+@dataclass
+class Resource:
+    stack: str  # stack path: "" for the root, "Todos" for a nested app, "Todos/Inner" deeper
+    logical_id: str
+    type: str  # CloudFormation type after the SAM transform, e.g. "AWS::DynamoDB::Table"
+    properties: dict[str, Any]  # intrinsics resolved
+    ref: str = ""  # what Ref returns (physical id, ARN, name... as CloudFormation does)
+    attrs: dict[str, Any] = field(default_factory=dict)  # what GetAtt returns, by attribute name
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def address(self) -> str:
+        """`Stack/LogicalId`, the identifier the CLI and error messages use (as `sam local` does)."""
+        return f"{self.stack}/{self.logical_id}" if self.stack else self.logical_id
+
+
+@dataclass
+class FunctionSpec:
+    """A Lambda function as the worker pool runs it."""
+
+    address: str  # "Todos/ReadTodosFunction"
+    name: str  # physical FunctionName
+    arn: str
+    handler: str  # "pkg.module.func"
+    runtime: str
+    code_dir: Path
+    layer_dirs: list[Path] = field(default_factory=list)
+    environment: dict[str, str] = field(default_factory=dict)
+    timeout: int = 3
+    memory: int = 128
+    reserved_concurrency: int | None = None
+    architectures: list[str] = field(default_factory=lambda: ["x86_64"])
+
+
+@dataclass
+class Deployment:
+    region: str
+    account_id: str
+    aws_endpoint: str  # the URL boto3 clients use (localcloud's front to moto)
+    resources: list[Resource] = field(default_factory=list)
+    functions: dict[str, FunctionSpec] = field(default_factory=dict)  # by ARN
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)  # by stack path ("" = root)
+
+    def of_type(self, *types: str) -> list[Resource]:
+        return [r for r in self.resources if r.type in types]
+
+    def find(self, stack: str, logical_id: str) -> Resource | None:
+        for r in self.resources:
+            if r.stack == stack and r.logical_id == logical_id:
+                return r
+        return None
+
+    def function(self, key: str) -> FunctionSpec | None:
+        """By ARN (qualified or not), physical name or `Stack/LogicalId` address."""
+        if key in self.functions:
+            return self.functions[key]
+        bare = key.split(":function:")[-1].split(":")[0] if ":function:" in key else key
+        for spec in self.functions.values():
+            if bare in (spec.name, spec.address):
+                return spec
+        return None
+
+
+class EventLog:
+    """Every message that crossed a queue, topic or stream (what the console shows), newest last."""
+
+    def __init__(self, size: int = 2000):
+        self._items: deque[dict] = deque(maxlen=size)
+        self._lock = threading.Lock()
+
+    def record(self, channel: str, kind: str, name: str, body: Any, **extra: Any) -> None:
+        entry = {"time": time.time(), "channel": channel, "kind": kind, "name": name, "body": body, **extra}
+        with self._lock:
+            self._items.append(entry)
+
+    def entries(self) -> list[dict]:
+        with self._lock:
+            return list(self._items)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+class LogStore:
+    """Captured function output, per function address, bounded."""
+
+    def __init__(self, per_function: int = 1000):
+        self._logs: dict[str, deque[dict]] = {}
+        self._size = per_function
+        self._lock = threading.Lock()
+
+    def append(self, function: str, line: str, request_id: str | None = None) -> None:
+        with self._lock:
+            bucket = self._logs.setdefault(function, deque(maxlen=self._size))
+            bucket.append({"time": time.time(), "request_id": request_id, "line": line})
+
+    def lines(self, function: str) -> list[dict]:
+        with self._lock:
+            return list(self._logs.get(function, ()))
+
+    def functions(self) -> list[str]:
+        with self._lock:
+            return sorted(self._logs)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._logs.clear()
+
+
+@dataclass
+class HttpRequest:
+    """One HTTP request as the local servers hand it to the gateway, the CDN or the console."""
+
+    method: str
+    path: str  # raw path, percent-encoded as received, without the query string
+    query: str  # raw query string, without "?"
+    headers: list[tuple[str, str]]  # in arrival order, names as sent
+    body: bytes
+    client_ip: str = "127.0.0.1"
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        lowered = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lowered:
+                return value
+        return default
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+
+
+@dataclass
+class InvokeResult:
+    """What invoking a function gave: a payload, or an error shaped as Lambda reports it."""
+
+    request_id: str
+    payload: Any = None
+    error: dict | None = None  # {"errorType": ..., "errorMessage": ..., "stackTrace": [...]} on failure
+    duration_ms: float = 0.0
+
+
+class Throttled(Exception):
+    """Reserved concurrency is exhausted: sync callers answer 429, async sources retry later."""
+
+
+class FunctionNotFound(LookupError):
+    pass
