@@ -47,7 +47,7 @@ $(SAM_VENV)/.ready: requirements/sam.txt
 	@touch $@
 
 dev: $(VENV)/.ready
-	$(PY) -m localcloud up $(if $(SEED),--seed)
+	$(PY) -m localcloud up $(if $(SEED),--seed scripts/seed_demo.py)
 
 test: setup lint unit validate build-ci
 

@@ -59,6 +59,8 @@ class Deployment:
     resources: list[Resource] = field(default_factory=list)
     functions: dict[str, FunctionSpec] = field(default_factory=dict)  # by ARN
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)  # by stack path ("" = root)
+    layers: dict[str, Path] = field(default_factory=dict)  # layer version ARN -> local content dir
+    errors: list[str] = field(default_factory=list)  # what could not be provisioned, by resource
 
     def of_type(self, *types: str) -> list[Resource]:
         return [r for r in self.resources if r.type in types]

@@ -1,0 +1,1 @@
+"""The only code that talks to DynamoDB (or DAX in front of it)."""

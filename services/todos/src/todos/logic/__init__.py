@@ -1,0 +1,1 @@
+"""The todos use cases: validation, ownership, versions and cursors; no HTTP and no boto3."""

@@ -1,0 +1,10 @@
+"""serverless-offline's entry point: the very handler localcloud runs in the same bench."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "fixtures" / "hello"))
+
+from app import handler  # noqa: E402
+
+__all__ = ["handler"]

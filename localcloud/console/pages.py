@@ -1,0 +1,283 @@
+"""HTML pages of the console. Every dynamic value goes through `e()`: emails and logs are user content."""
+
+from __future__ import annotations
+
+import html
+import time
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from localcloud.console import views
+
+ROOT = "/_local"
+
+_STYLE = """
+body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
+header{background:#1d2330;padding:.6em 1.2em}header a{color:#fff;margin-right:1.2em;text-decoration:none}
+header a.here{border-bottom:2px solid #7cc4ff}main{padding:1em 1.2em}
+table{border-collapse:collapse;background:#fff;margin:.5em 0 1.2em;width:100%}
+th,td{border:1px solid #dde1e6;padding:.3em .5em;text-align:left;vertical-align:top}th{background:#eef1f4}
+pre{background:#fff;border:1px solid #dde1e6;padding:.5em;margin:.2em 0;white-space:pre-wrap;word-break:break-word}
+code,pre{font:12.5px/1.4 ui-monospace,monospace}.muted{color:#6b7480}.err{color:#b3261e}
+.lvl{font-weight:600;padding:0 .3em;border-radius:3px}.lvl-error,.lvl-critical{background:#fde2e0;color:#b3261e}
+.lvl-warning{background:#fff1d6;color:#8a5a00}.lvl-info{background:#e3f1ff}.lvl-debug{background:#eee}
+iframe{width:100%;height:28em;border:1px solid #dde1e6;background:#fff}
+.chips a{margin-right:.8em}.chips a.here{font-weight:600}
+"""
+
+_NAV = (("", "Home"), ("/outbox", "Outbox"), ("/events", "Events"), ("/logs", "Logs"), ("/resources", "Resources"))
+
+
+def e(value: Any) -> str:
+    return "" if value is None else html.escape(str(value), quote=True)
+
+
+def href(*segments: str, **query: Any) -> str:
+    """A console URL from raw segments (each percent-encoded, `/` kept) and query parameters."""
+    path = ROOT + "".join("/" + quote(s, safe="/") for s in segments)
+    params = {k: v for k, v in query.items() if v not in (None, "")}
+    return path + ("?" + urlencode(params) if params else "")
+
+
+def link(url: str, text: Any, *, here: bool = False) -> str:
+    return f'<a href="{e(url)}"{" class=here" if here else ""}>{e(text)}</a>'
+
+
+def when(timestamp: Any) -> str:
+    if not isinstance(timestamp, (int, float)):
+        return e(timestamp)
+    local = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(timestamp))
+    return f"{local}.{int(timestamp % 1 * 1000):03d}"
+
+
+def pre(text: Any) -> str:
+    # The newline after <pre> is eaten by HTML parsers, so a body's own leading newline survives.
+    return f"<pre>\n{e(text)}</pre>"
+
+
+def layout(title: str, body: str, *, section: str = "", refresh: int | None = None) -> str:
+    nav = "".join(link(ROOT + path, label, here=path == section) for path, label in _NAV)
+    meta = f'<meta http-equiv="refresh" content="{int(refresh)}">' if refresh else ""
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"{meta}<title>{e(title)} · localcloud</title><style>{_STYLE}</style></head>"
+        f"<body><header><nav>{nav}</nav></header><main><h1>{e(title)}</h1>{body}</main></body></html>"
+    )
+
+
+def refresh_links(url_for: Any, refresh: int | None) -> str:
+    choices = [(None, "off"), (2, "2s"), (5, "5s")]
+    items = " ".join(link(url_for(r), label, here=r == refresh) for r, label in choices)
+    return f'<p class="chips muted">auto-refresh: {items}</p>'
+
+
+def table(headers: list[str], rows: list[list[str]], empty: str = "Nothing yet.") -> str:
+    """Rows are already-escaped HTML cells."""
+    if not rows:
+        return f'<p class="muted">{e(empty)}</p>'
+    head = "".join(f"<th>{e(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def value_html(value: Any) -> str:
+    """A config value: nested mappings as tables, http(s) URLs as links, the rest as text."""
+    if isinstance(value, dict):
+        if not value:
+            return '<span class="muted">none</span>'
+        return table(["name", "value"], [[e(k), value_html(v)] for k, v in value.items()])
+    if isinstance(value, list):
+        return "<br>".join(value_html(v) for v in value) or '<span class="muted">none</span>'
+    if isinstance(value, str) and value.startswith(("http://", "https://")):
+        return link(value, value)
+    return f"<code>{e(value)}</code>"
+
+
+def index(endpoints: dict, counts: dict[str, int], token: str) -> str:
+    count_rows = [[link(ROOT + path, label), e(counts.get(key, 0))] for key, path, label in _COUNTED]
+    reset = (
+        f'<form method="post" action="{e(ROOT)}/reset">'
+        f'<input type="hidden" name="token" value="{e(token)}">'
+        "<button>Reset state</button> "
+        '<span class="muted">empties tables, buckets, queues, the outbox, event log and logs</span></form>'
+    )
+    api = ", ".join(link(ROOT + "/api/" + p, p) for p in ("endpoints", "outbox", "events", "logs", "resources"))
+    body = (
+        "<h2>Endpoints</h2>"
+        + value_html(endpoints)
+        + "<h2>State</h2>"
+        + table(["what", "count"], count_rows)
+        + reset
+        + f'<p class="muted">JSON: {api}</p>'
+    )
+    return layout("localcloud", body)
+
+
+_COUNTED = (
+    ("outbox", "/outbox", "Emails in the outbox"),
+    ("events", "/events", "Events"),
+    ("log_lines", "/logs", "Function log lines"),
+    ("resources", "/resources", "Resources"),
+    ("functions", "/resources", "Functions"),
+)
+
+
+def _addresses(values: Any) -> str:
+    return e(", ".join(values)) if isinstance(values, list) else e(values)
+
+
+def outbox_list(messages: list[dict], refresh: int | None) -> str:
+    rows = [
+        [
+            when(m.get("time")),
+            e(m.get("source")),
+            _addresses((m.get("to") or []) + (m.get("cc") or []) + (m.get("bcc") or [])),
+            link(href("outbox", m.get("id", "")), m.get("subject") or "(no subject)"),
+            e(m.get("kind")),
+        ]
+        for m in reversed(messages)
+    ]
+    body = refresh_links(lambda r: href("outbox", refresh=r), refresh) + table(
+        ["time", "from", "to", "subject", "kind"], rows, "No email sent yet."
+    )
+    return layout(f"Outbox ({len(messages)})", body, section="/outbox", refresh=refresh)
+
+
+def outbox_message(message: dict) -> str:
+    fields = [
+        ("From", e(message.get("source"))),
+        ("To", _addresses(message.get("to") or [])),
+        ("Cc", _addresses(message.get("cc") or [])),
+        ("Bcc", _addresses(message.get("bcc") or [])),
+        ("Subject", e(message.get("subject"))),
+        ("Sent", when(message.get("time"))),
+        ("Kind", e(message.get("kind"))),
+        ("Message id", f"<code>{e(message.get('id'))}</code>"),
+    ]
+    if message.get("template"):
+        template = message["template"]
+        fields.append(("Template", f"<code>{e(template.get('name'))}</code> {pre(views.pretty(template.get('data')))}"))
+    body = table(["", ""], [[e(k), v] for k, v in fields])
+    if message.get("error"):
+        body += f'<p class="err">{e(message["error"])}</p>'
+    if message.get("text") is not None:
+        body += "<h2>Text</h2>" + pre(message["text"])
+    if message.get("html") is not None:
+        # srcdoc is escaped as an attribute; the empty sandbox gives the email no scripts and no origin.
+        body += (
+            "<h2>HTML</h2>"
+            '<iframe sandbox="" referrerpolicy="no-referrer" title="email body" '
+            f'srcdoc="{e(message["html"])}"></iframe>'
+            f"<details><summary>HTML source</summary>{pre(message['html'])}</details>"
+        )
+    if message.get("attachments"):
+        rows = [[e(a.get("filename")), e(a.get("content_type")), e(a.get("size"))] for a in message["attachments"]]
+        body += "<h2>Attachments</h2>" + table(["file", "type", "bytes"], rows)
+    if message.get("raw"):
+        body += f"<details><summary>Raw MIME</summary>{pre(message['raw'])}</details>"
+    body += f"<p>{link(href('outbox'), '← outbox')} · {link(href('api', 'outbox', message.get('id', '')), 'JSON')}</p>"
+    return layout(message.get("subject") or "(no subject)", body, section="/outbox")
+
+
+def events_page(entries: list[dict], counts: dict[str, int], channel: str | None, refresh: int | None) -> str:
+    total = sum(counts.values())
+    chips = [link(href("events", refresh=refresh), f"all ({total})", here=not channel)]
+    chips += [
+        link(href("events", channel=c, refresh=refresh), f"{c} ({n})", here=c == channel) for c, n in counts.items()
+    ]
+    rows = []
+    for entry in reversed(entries):
+        extras = {k: v for k, v in entry.items() if k not in ("time", "channel", "kind", "name", "body")}
+        extra_html = pre(views.to_json(extras, indent=2)) if extras else ""
+        rows.append(
+            [
+                when(entry.get("time")),
+                link(href("events", channel=entry.get("channel"), refresh=refresh), entry.get("channel")),
+                e(entry.get("kind")),
+                e(entry.get("name")),
+                pre(views.pretty(entry.get("body"))) + extra_html,
+            ]
+        )
+    body = (
+        f'<p class="chips">{" ".join(chips)}</p>'
+        + refresh_links(lambda r: href("events", channel=channel, refresh=r), refresh)
+        + table(["time", "channel", "kind", "name", "body"], rows, "No events yet.")
+    )
+    title = f"Events: {channel}" if channel else "Events"
+    return layout(title, body, section="/events", refresh=refresh)
+
+
+def logs_index(functions: list[dict]) -> str:
+    rows = [[link(href("logs", f["function"]), f["function"]), e(f["lines"])] for f in functions]
+    return layout("Function logs", table(["function", "lines"], rows, "No functions."), section="/logs")
+
+
+def _log_row(record: dict, function: str, refresh: int | None) -> list[str]:
+    request_id = record.get("request_id")
+    rid = link(href("logs", function, request_id=request_id, refresh=refresh), request_id) if request_id else ""
+    parsed = record.get("record")
+    if parsed is None:
+        return [when(record.get("time")), rid, pre(record.get("line"))]
+    level = str(parsed.get("level", ""))
+    message = parsed.get("message")
+    message_text = message if isinstance(message, str) else views.to_json(message, indent=2)
+    extras = views.log_extras(parsed)
+    entry = (
+        f'<span class="lvl lvl-{e(level.lower())}">{e(level)}</span> '
+        f'<span class="muted">{e(parsed.get("timestamp"))}</span>'
+        + pre(message_text)
+        + (
+            f"<details><summary>{e(len(extras))} more keys</summary>{pre(views.to_json(extras, indent=2))}</details>"
+            if extras
+            else ""
+        )
+    )
+    return [when(record.get("time")), rid, entry]
+
+
+def function_logs(function: str, records: list[dict], request_id: str | None, refresh: int | None) -> str:
+    rows = [_log_row(r, function, refresh) for r in records]
+    intro = ""
+    if request_id:
+        everything = link(href("logs", function, refresh=refresh), "all requests")
+        intro = f"<p>Request <code>{e(request_id)}</code> · {everything}</p>"
+    body = (
+        intro
+        + refresh_links(lambda r: href("logs", function, request_id=request_id, refresh=r), refresh)
+        + table(["time", "request", "line"], rows, "No output captured.")
+        + f"<p>{link(href('logs'), '← functions')} · "
+        + f"{link(href('api', 'logs', function, request_id=request_id), 'JSON')}</p>"
+    )
+    return layout(function, body, section="/logs", refresh=refresh)
+
+
+def resources_page(summary: dict) -> str:
+    body = (
+        f"<p>Region <code>{e(summary['region'])}</code>, account <code>{e(summary['account_id'])}</code>, "
+        f"AWS endpoint {value_html(summary['aws_endpoint'])}</p>"
+    )
+    for stack, resources in summary["stacks"].items():
+        rows = [[e(r["logical_id"]), e(r["type"]), f"<code>{e(r['ref'])}</code>"] for r in resources]
+        body += f"<h2>{e(stack or '(root)')}</h2>" + table(["logical id", "type", "physical id (Ref)"], rows)
+    if not summary["stacks"]:
+        body += '<p class="muted">No resources provisioned.</p>'
+    rows = [
+        [
+            link(href("logs", f["address"]), f["address"]),
+            f"<code>{e(f['name'])}</code>",
+            e(f["handler"]),
+            e(f["runtime"]),
+            e(f"{f['timeout']} s, {f['memory']} MB"),
+            e("" if f["reserved_concurrency"] is None else f["reserved_concurrency"]),
+            f"<details><summary>{e(len(f['environment']))} variables</summary>{value_html(f['environment'])}</details>",
+        ]
+        for f in summary["functions"]
+    ]
+    body += "<h2>Functions</h2>" + table(
+        ["function", "name", "handler", "runtime", "limits", "reserved", "environment"], rows, "No functions."
+    )
+    return layout("Resources", body, section="/resources")
+
+
+def error_page(status: int, title: str, detail: str) -> str:
+    return layout(f"{status} {title}", f"<p>{e(detail)}</p><p>{link(ROOT, '← console')}</p>")

@@ -1,0 +1,137 @@
+"""The runtime's state shaped once, for the HTML pages and their JSON twins alike."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections import Counter
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from localcloud.model import Deployment, FunctionSpec, LogStore
+
+# Powertools' own keys, shown in this order before the keys a function added.
+LOG_HEAD_KEYS = ("level", "timestamp", "message")
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return {"base64": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return repr(value)
+
+
+def to_json(value: Any, *, indent: int | None = None) -> str:
+    return json.dumps(value, indent=indent, default=_default, ensure_ascii=False, sort_keys=False)
+
+
+def pretty(value: Any) -> str:
+    """A body as a person wants to read it: JSON inside strings unpacked and indented, other text as-is."""
+    if isinstance(value, (bytes, str)):
+        text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            return text
+        if not isinstance(parsed, (dict, list)):
+            return text
+        value = parsed
+    return to_json(value, indent=2)
+
+
+def events(entries: list[dict], channel: str | None) -> list[dict]:
+    """Event log entries, newest last, optionally of one channel."""
+    return [e for e in entries if not channel or e.get("channel") == channel]
+
+
+def channel_counts(entries: list[dict]) -> dict[str, int]:
+    return dict(sorted(Counter(str(e.get("channel", "")) for e in entries).items()))
+
+
+def log_record(entry: dict) -> dict:
+    """A captured line with its Powertools JSON record (`record`) when it is one."""
+    line = entry.get("line", "")
+    record = None
+    stripped = line.strip()
+    if stripped.startswith("{") and stripped.endswith("}"):
+        try:
+            parsed = json.loads(stripped)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict):
+            record = parsed
+    request_id = entry.get("request_id") or (record or {}).get("function_request_id")
+    return {"time": entry.get("time"), "request_id": request_id, "line": line, "record": record}
+
+
+def function_logs(logs: LogStore, function: str, request_id: str | None) -> list[dict]:
+    """One function's captured lines, newest last, optionally of one request."""
+    records = [log_record(entry) for entry in logs.lines(function)]
+    if request_id:
+        records = [r for r in records if r["request_id"] == request_id]
+    return records
+
+
+def log_extras(record: dict) -> dict:
+    return {k: v for k, v in record.items() if k not in LOG_HEAD_KEYS}
+
+
+def log_functions(logs: LogStore, deployment: Deployment) -> list[dict]:
+    """Every function that is deployed or has logged, with its line count."""
+    names = set(logs.functions()) | {spec.address for spec in deployment.functions.values()}
+    return [{"function": name, "lines": len(logs.lines(name))} for name in sorted(names)]
+
+
+def resource_summary(deployment: Deployment) -> dict:
+    """Resources grouped by stack path (root first) and the Lambda functions."""
+    stacks: dict[str, list[dict]] = {}
+    for resource in sorted(deployment.resources, key=lambda r: (r.stack, r.logical_id)):
+        stacks.setdefault(resource.stack, []).append(
+            {
+                "address": resource.address,
+                "stack": resource.stack,
+                "logical_id": resource.logical_id,
+                "type": resource.type,
+                "ref": resource.ref,
+                "attrs": resource.attrs,
+            }
+        )
+    functions = [function_summary(spec) for spec in sorted(deployment.functions.values(), key=lambda s: s.address)]
+    return {
+        "region": deployment.region,
+        "account_id": deployment.account_id,
+        "aws_endpoint": deployment.aws_endpoint,
+        "stacks": stacks,
+        "functions": functions,
+        "outputs": deployment.outputs,
+    }
+
+
+def function_summary(spec: FunctionSpec) -> dict:
+    return {
+        "address": spec.address,
+        "name": spec.name,
+        "arn": spec.arn,
+        "handler": spec.handler,
+        "runtime": spec.runtime,
+        "code_dir": str(spec.code_dir),
+        "layer_dirs": [str(p) for p in spec.layer_dirs],
+        "timeout": spec.timeout,
+        "memory": spec.memory,
+        "reserved_concurrency": spec.reserved_concurrency,
+        "architectures": list(spec.architectures),
+        "environment": dict(spec.environment),
+    }
+
+
+def find_message(outbox: list[dict], message_id: str) -> dict | None:
+    return next((m for m in outbox if m.get("id") == message_id), None)

@@ -1,0 +1,185 @@
+"""API Gateway mapping templates (VTL, rendered by airspeed) with $input, $util, $context, $stageVariables."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+from typing import Any
+from urllib.parse import quote_plus, unquote_plus
+
+import airspeed
+
+
+class VtlMap(dict):
+    """A dict with the java.util.Map methods templates call."""
+
+    def size(self) -> int:
+        return len(self)
+
+    def isEmpty(self) -> bool:  # noqa: N802
+        return not self
+
+    def containsKey(self, key) -> bool:  # noqa: N802
+        return key in self
+
+    def keySet(self) -> list:  # noqa: N802
+        return list(self.keys())
+
+    def entrySet(self) -> list:  # noqa: N802
+        return [VtlMap(key=k, value=v) for k, v in self.items()]
+
+    def put(self, key, value):
+        previous = self.get(key)
+        self[key] = value
+        return previous
+
+    def putAll(self, other) -> None:  # noqa: N802
+        self.update(other)
+
+    def toString(self) -> str:  # noqa: N802
+        return "{" + ", ".join(f"{k}={v}" for k, v in self.items()) + "}"
+
+
+def to_vtl(value: Any) -> Any:
+    if isinstance(value, dict):
+        return VtlMap({k: to_vtl(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [to_vtl(v) for v in value]
+    return value
+
+
+class TemplateError(Exception):
+    pass
+
+
+_PATH_TOKEN = re.compile(r"\.([A-Za-z0-9_$@\-:]+)|\[\s*'([^']*)'\s*\]|\[\s*\"([^\"]*)\"\s*\]|\[\s*(-?\d+)\s*\]|\[\s*\*\s*\]")
+
+
+def json_path(document: Any, path: str) -> Any:
+    """The JSONPath subset templates use: $, .key, ['key'], [index], [*]."""
+    path = (path or "$").strip()
+    if not path.startswith("$"):
+        raise TemplateError(f"invalid JSONPath {path!r}")
+    rest = path[1:]
+    current = [document]
+    pos = 0
+    wildcard = False
+    while pos < len(rest):
+        m = _PATH_TOKEN.match(rest, pos)
+        if not m:
+            raise TemplateError(f"invalid JSONPath {path!r}")
+        pos = m.end()
+        key = m.group(1) if m.group(1) is not None else m.group(2) if m.group(2) is not None else m.group(3)
+        nxt = []
+        for node in current:
+            if m.group(4) is not None:
+                if isinstance(node, list) and -len(node) <= int(m.group(4)) < len(node):
+                    nxt.append(node[int(m.group(4))])
+            elif key is None:
+                wildcard = True
+                nxt += list(node.values()) if isinstance(node, dict) else list(node) if isinstance(node, list) else []
+            elif isinstance(node, dict) and key in node:
+                nxt.append(node[key])
+        current = nxt
+    if wildcard:
+        return current
+    return current[0] if current else None
+
+
+class Util:
+    def escapeJavaScript(self, value) -> str:  # noqa: N802
+        return json.dumps("" if value is None else str(value), ensure_ascii=False)[1:-1].replace("'", "\\'")
+
+    def base64Encode(self, value) -> str:  # noqa: N802
+        data = value if isinstance(value, bytes) else str(value if value is not None else "").encode()
+        return base64.b64encode(data).decode()
+
+    def base64Decode(self, value) -> str:  # noqa: N802
+        return base64.b64decode(str(value or "")).decode("utf-8", errors="replace")
+
+    def urlEncode(self, value) -> str:  # noqa: N802
+        return quote_plus(str(value if value is not None else ""))
+
+    def urlDecode(self, value) -> str:  # noqa: N802
+        return unquote_plus(str(value if value is not None else ""))
+
+    def parseJson(self, value):  # noqa: N802
+        try:
+            return to_vtl(json.loads(value))
+        except (TypeError, ValueError) as exc:
+            raise TemplateError(f"$util.parseJson: invalid JSON ({exc})") from None
+
+    def toJson(self, value) -> str:  # noqa: N802
+        return json.dumps(value)
+
+
+class Input:
+    """`$input`: the request (or integration response) body and, for requests, its parameters."""
+
+    def __init__(self, body: bytes | str, params: dict[str, dict[str, str]] | None = None):
+        self._raw = body if isinstance(body, str) else body.decode("utf-8", errors="replace")
+        self._params = params or {"path": {}, "querystring": {}, "header": {}}
+        self._parsed: Any = None
+        self._did_parse = False
+
+    @property
+    def body(self) -> str:
+        return self._raw
+
+    def _document(self) -> Any:
+        if not self._did_parse:
+            self._did_parse = True
+            try:
+                self._parsed = json.loads(self._raw) if self._raw.strip() else {}
+            except ValueError:
+                raise TemplateError("the body is not valid JSON") from None
+        return self._parsed
+
+    def json(self, path: str = "$") -> str:
+        return json.dumps(json_path(self._document(), path))
+
+    def path(self, path: str = "$") -> Any:
+        return to_vtl(json_path(self._document(), path))
+
+    def params(self, name: str | None = None):
+        if name is None:
+            return to_vtl(self._params)
+        for kind in ("path", "querystring", "header"):
+            found = self._params.get(kind, {})
+            if kind == "header":
+                for k, v in found.items():
+                    if k.lower() == name.lower():
+                        return v
+            elif name in found:
+                return found[name]
+        return ""
+
+
+_compiled: dict[str, airspeed.Template] = {}
+_lock = threading.Lock()
+
+
+def render(template: str, *, input: Input, context: dict[str, Any], stage_vars: dict[str, str]) -> str:
+    with _lock:
+        compiled = _compiled.get(template)
+        if compiled is None:
+            compiled = airspeed.Template(template)
+            try:
+                compiled.ensure_compiled()
+            except Exception as exc:
+                raise TemplateError(f"mapping template does not parse: {exc}") from exc
+            _compiled[template] = compiled
+    namespace = {
+        "input": input,
+        "util": Util(),
+        "context": to_vtl(context),
+        "stageVariables": VtlMap(stage_vars),
+    }
+    try:
+        return compiled.merge(namespace)
+    except TemplateError:
+        raise
+    except Exception as exc:
+        raise TemplateError(f"mapping template failed: {exc}") from exc

@@ -1,0 +1,247 @@
+"""A lean threaded HTTP/1.1 server for the gateway, the console and the CDN.
+
+`http.server` spends most of a small request in email-style header parsing and per-request object setup;
+this reads the request line and headers straight off a buffered socket file, supports keep-alive,
+Content-Length and chunked bodies and `Expect: 100-continue`, and writes each response in one `sendall`.
+One thread per connection, as a browser or a requests.Session keeps a few connections open at most.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import socket
+import threading
+from collections.abc import Callable
+from http import HTTPStatus
+
+from localcloud.model import HttpRequest, HttpResponse
+
+log = logging.getLogger(__name__)
+
+MAX_LINE = 16 * 1024
+MAX_HEADER_BYTES = 64 * 1024
+MAX_HEADERS = 200
+MAX_BODY = 64 * 1024 * 1024
+IDLE_TIMEOUT = 120.0
+
+_REASONS = {s.value: s.phrase for s in HTTPStatus}
+
+
+class BadRequest(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class Server:
+    """A running server: `.url`, `.port`, `.close()`."""
+
+    def __init__(self, handler: Callable[[HttpRequest], HttpResponse], host: str, port: int):
+        self._handler = handler
+        self._sock = socket.create_server((host, port), backlog=256, reuse_port=False)
+        self.host = host
+        self.port = self._sock.getsockname()[1]
+        self.url = f"http://{host}:{self.port}"
+        self._conns: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._thread = threading.Thread(target=self._accept_loop, name=f"httpserver:{self.port}", daemon=True)
+        self._thread.start()
+
+    def _accept_loop(self) -> None:
+        while not self._closed:
+            try:
+                conn, addr = self._sock.accept()
+            except OSError:
+                if self._closed:
+                    return
+                continue
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with self._lock:
+                self._conns.add(conn)
+            threading.Thread(target=self._serve_connection, args=(conn, addr[0]), daemon=True).start()
+
+    def _serve_connection(self, conn: socket.socket, client_ip: str) -> None:
+        conn.settimeout(IDLE_TIMEOUT)
+        rfile = conn.makefile("rb", buffering=65536)
+        try:
+            while not self._closed:
+                try:
+                    parsed = _read_request(rfile, conn)
+                except BadRequest as exc:
+                    _send(conn, _error(exc.status, exc.message), "GET", keep_alive=False)
+                    return
+                if parsed is None:
+                    return
+                method, target, version, headers, body = parsed
+                path, _, query = target.partition("?")
+                req = HttpRequest(
+                    method=method, path=path, query=query, headers=headers, body=body, client_ip=client_ip
+                )
+                try:
+                    resp = self._handler(req)
+                except Exception:
+                    log.exception("handler failed on %s %s", method, path)
+                    resp = _error(500, "Internal server error")
+                keep_alive = _keep_alive(version, headers)
+                _send(conn, resp, method, keep_alive)
+                if not keep_alive:
+                    return
+        except (OSError, ValueError):
+            return
+        finally:
+            with self._lock:
+                self._conns.discard(conn)
+            with contextlib.suppress(OSError):
+                rfile.close()
+                conn.close()
+
+    def close(self) -> None:
+        """Stop accepting, drop open connections and wait for the accept loop to end."""
+        if self._closed:
+            return
+        self._closed = True
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError):
+            self._sock.close()
+        with self._lock:
+            conns = list(self._conns)
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def serve(handler: Callable[[HttpRequest], HttpResponse], host: str = "127.0.0.1", port: int = 0) -> Server:
+    """Start serving `handler` on a background thread; port 0 picks a free port."""
+    return Server(handler, host, port)
+
+
+def _read_request(rfile, conn: socket.socket):
+    line = rfile.readline(MAX_LINE + 1)
+    while line in (b"\r\n", b"\n"):  # tolerate stray CRLF between keep-alive requests
+        line = rfile.readline(MAX_LINE + 1)
+    if not line:
+        return None
+    if len(line) > MAX_LINE:
+        raise BadRequest(414, "Request line too long")
+    parts = line.decode("latin-1").rstrip("\r\n").split(" ")
+    if len(parts) != 3 or not parts[2].startswith("HTTP/"):
+        raise BadRequest(400, "Malformed request line")
+    method, target, version = parts
+    if not target.startswith("/"):
+        if "://" in target:  # absolute-form
+            rest = target.split("://", 1)[1]
+            target = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+        else:
+            raise BadRequest(400, "Malformed request target")
+    headers: list[tuple[str, str]] = []
+    total = 0
+    while True:
+        hline = rfile.readline(MAX_LINE + 1)
+        if not hline:
+            return None
+        total += len(hline)
+        if len(hline) > MAX_LINE or total > MAX_HEADER_BYTES or len(headers) >= MAX_HEADERS:
+            raise BadRequest(431, "Request header fields too large")
+        if hline in (b"\r\n", b"\n"):
+            break
+        name, sep, value = hline.decode("latin-1").partition(":")
+        if not sep or not name or name != name.strip():
+            raise BadRequest(400, "Malformed header line")
+        headers.append((name, value.strip()))
+    lowered = {k.lower(): v for k, v in headers}
+    if lowered.get("expect", "").lower() == "100-continue":
+        conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+    if "chunked" in lowered.get("transfer-encoding", "").lower():
+        body = _read_chunked(rfile)
+    elif "content-length" in lowered:
+        try:
+            length = int(lowered["content-length"])
+        except ValueError:
+            raise BadRequest(400, "Invalid Content-Length") from None
+        if length < 0:
+            raise BadRequest(400, "Invalid Content-Length")
+        if length > MAX_BODY:
+            raise BadRequest(413, "Request body too large")
+        body = rfile.read(length) if length else b""
+        if len(body) != length:
+            return None
+    else:
+        body = b""
+    return method, target, version, headers, body
+
+
+def _read_chunked(rfile) -> bytes:
+    chunks = []
+    size_total = 0
+    while True:
+        line = rfile.readline(MAX_LINE + 1)
+        try:
+            size = int(line.split(b";", 1)[0].strip(), 16)
+        except ValueError:
+            raise BadRequest(400, "Malformed chunk size") from None
+        if size == 0:
+            while True:  # trailers
+                trailer = rfile.readline(MAX_LINE + 1)
+                if trailer in (b"\r\n", b"\n", b""):
+                    return b"".join(chunks)
+        size_total += size
+        if size_total > MAX_BODY:
+            raise BadRequest(413, "Request body too large")
+        chunk = rfile.read(size)
+        if len(chunk) != size:
+            raise BadRequest(400, "Truncated chunk")
+        chunks.append(chunk)
+        rfile.readline(MAX_LINE + 1)
+
+
+def _keep_alive(version: str, headers: list[tuple[str, str]]) -> bool:
+    connection = ""
+    for k, v in headers:
+        if k.lower() == "connection":
+            connection = v.lower()
+    if version == "HTTP/1.0":
+        return "keep-alive" in connection
+    return "close" not in connection
+
+
+def _error(status: int, message: str) -> HttpResponse:
+    return HttpResponse(status, [("Content-Type", "application/json")], json.dumps({"message": message}).encode())
+
+
+def _send(conn: socket.socket, resp: HttpResponse, method: str, keep_alive: bool) -> None:
+    status = int(resp.status)
+    body = resp.body if isinstance(resp.body, bytes) else str(resp.body or "").encode()
+    lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}"]
+    for name, value in resp.headers:
+        lowered = name.lower()
+        if lowered in ("content-length", "connection", "transfer-encoding"):
+            continue
+        if "\n" in value or "\r" in value:
+            value = value.replace("\r", " ").replace("\n", " ")
+        lines.append(f"{name}: {value}")
+    no_body = status in (204, 304) or 100 <= status < 200
+    if not no_body:
+        lines.append(f"Content-Length: {len(body)}")
+    if not keep_alive:
+        lines.append("Connection: close")
+    text = "\r\n".join(lines) + "\r\n\r\n"
+    try:
+        head = text.encode("latin-1")
+    except UnicodeEncodeError:
+        head = text.encode("utf-8")
+    if method == "HEAD" or no_body:
+        conn.sendall(head)
+    else:
+        conn.sendall(head + body)

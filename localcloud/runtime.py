@@ -1,0 +1,309 @@
+"""LocalCloud: one process that provisions a SAM application into an embedded moto and serves it.
+
+    cloud = LocalCloud(Path("template.yaml"), state_dir=Path(".localcloud"))
+    cloud.start()            # moto + front, provision, workers, gateway, sources, console
+    cloud.endpoints()        # what .localcloud/endpoints.json holds
+    cloud.wait_idle(10)      # every queue, stream and worker quiet
+    cloud.reset()            # wipe data (items, objects, messages, users, mail), keep resources
+    cloud.stop()
+
+Ports: one for the AWS endpoint (moto behind `front.AwsFront`), one HTTP port for the APIs
+(`/{apiId}/{stage}/...`), the console (`/_local`) and the control API (`/_local/control/...`) that
+out-of-process clients (tests, the CLI) use for `wait-idle`, `reset` and `invoke`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from localcloud.model import (
+    ACCOUNT_ID,
+    Deployment,
+    EventLog,
+    FunctionNotFound,
+    HttpRequest,
+    HttpResponse,
+    InvokeResult,
+    LogStore,
+    Throttled,
+)
+
+log = logging.getLogger("localcloud")
+
+FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+ROOT_STACK_KEY = "Root"
+_CLIENT_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=30)
+
+
+class LocalCloud:
+    def __init__(
+        self,
+        template: Path,
+        *,
+        state_dir: Path | None = None,
+        host: str = "127.0.0.1",
+        aws_port: int = 0,
+        http_port: int = 0,
+        parameters: dict[str, str] | None = None,
+        region: str = "us-east-1",
+        python: str = sys.executable,
+    ):
+        self.template = Path(template).resolve()
+        self.state_dir = Path(state_dir).resolve() if state_dir else None
+        self.host = host
+        self.aws_port = aws_port
+        self.http_port = http_port
+        self.parameters = parameters or {}
+        self.region = region
+        self.account_id = ACCOUNT_ID
+        self.python = python
+        self.events = EventLog()
+        self.logs = LogStore()
+        self.deployment: Deployment | None = None
+        self.aws_url = ""
+        self.http_url = ""
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
+        self._aws_server: Any = None
+        self._http_server: Any = None
+        self.front: Any = None
+        self.lambdas: Any = None
+        self.gateway: Any = None
+        self.sources: Any = None
+        self.console: Any = None
+
+    # lifecycle ----------------------------------------------------------------------------------
+    def start(self, progress: Callable[[str], None] = lambda message: None) -> LocalCloud:
+        from localcloud.console import Console
+        from localcloud.front import AwsFront
+        from localcloud.gateway import Gateway
+        from localcloud.httpserver import serve
+        from localcloud.lambdas import LambdaService
+        from localcloud.provision import Provisioner
+        from localcloud.sources import Sources
+
+        progress("starting the AWS endpoint (moto)")
+        self._start_aws(AwsFront)
+        progress(f"provisioning {self.template.name} and its nested applications")
+        provisioner = Provisioner(
+            aws=self.aws, region=self.region, account_id=self.account_id, aws_endpoint=self.aws_url
+        )
+        self.deployment = provisioner.deploy(self.template, parameters=self.parameters)
+        for error in self.deployment.errors:
+            progress(f"error: {error}")
+        progress(f"provisioned {len(self.deployment.resources)} resources, {len(self.deployment.functions)} functions")
+        self.lambdas = LambdaService(self.python, self._worker_env(), self.logs)
+        for spec in self.deployment.functions.values():
+            self.lambdas.register(spec)
+        self.gateway = Gateway(self.deployment, self.invoke, self.aws)
+        self.console = Console(self)
+        self._http_server = serve(self._handle_http, host=self.host, port=self.http_port)
+        self.http_url = self._http_server.url.rstrip("/")
+        self._rewrite_api_urls()
+        progress("starting event sources")
+        self.sources = Sources(self.deployment, self.invoke, self.aws, self.events)
+        self.sources.start()
+        if self.state_dir:
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            tmp = self.state_dir / "endpoints.json.tmp"
+            tmp.write_text(json.dumps(self.endpoints(), indent=2))
+            tmp.replace(self.state_dir / "endpoints.json")
+        return self
+
+    def stop(self) -> None:
+        for stop in (
+            lambda: self.sources and self.sources.stop(),
+            lambda: self._http_server and self._http_server.close(),
+            lambda: self.lambdas and self.lambdas.shutdown(),
+            lambda: self._aws_server and self._aws_server.shutdown(),
+        ):
+            try:
+                stop()
+            except Exception:  # keep stopping the rest
+                log.exception("error while stopping")
+        if self.state_dir:
+            (self.state_dir / "endpoints.json").unlink(missing_ok=True)
+
+    def _start_aws(self, front_class: type) -> None:
+        from moto.server import DomainDispatcherApplication, create_backend_app
+        from werkzeug.serving import make_server
+
+        app = DomainDispatcherApplication(create_backend_app)
+        self.front = front_class(app, region=self.region, account_id=self.account_id, events=self.events, aws=self.aws)
+        self._aws_server = make_server(self.host, self.aws_port, self.front, threaded=True)
+        self._aws_server.daemon_threads = True
+        self.aws_url = f"http://{self.host}:{self._aws_server.server_port}"
+        threading.Thread(target=self._aws_server.serve_forever, name="localcloud-aws", daemon=True).start()
+
+    def _worker_env(self) -> dict[str, str]:
+        env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR") if k in os.environ}
+        env.update(FAKE_CREDENTIALS)
+        env.update(
+            AWS_ENDPOINT_URL=self.aws_url,
+            AWS_REGION=self.region,
+            AWS_DEFAULT_REGION=self.region,
+            TZ="UTC",
+        )
+        return env
+
+    # clients and invocation ---------------------------------------------------------------------
+    def aws(self, service: str) -> Any:
+        """A boto3 client for `service` against the local AWS endpoint (cached, thread-safe)."""
+        with self._clients_lock:
+            client = self._clients.get(service)
+            if client is None:
+                client = boto3.session.Session().client(
+                    service,
+                    endpoint_url=self.aws_url,
+                    region_name=self.region,
+                    aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                    aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+                    config=_CLIENT_CONFIG,
+                )
+                self._clients[service] = client
+            return client
+
+    def invoke(self, key: str, event: Any) -> InvokeResult:
+        return self.lambdas.invoke(key, event)
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            remaining = max(0.05, deadline - time.monotonic())
+            if self.sources.wait_idle(remaining) and self.lambdas.idle():
+                return True
+            time.sleep(0.02)
+        return False
+
+    def outbox(self) -> list[dict]:
+        from localcloud.outbox import read_outbox
+
+        return read_outbox(self.account_id, self.region)
+
+    # endpoints ----------------------------------------------------------------------------------
+    def endpoints(self) -> dict:
+        d = self.deployment
+        assert d is not None
+        return {
+            "aws": self.aws_url,
+            "region": self.region,
+            "apis": self.gateway.base_urls(self.http_url),
+            "cognito": self._cognito_ids(),
+            "outputs": {stack or ROOT_STACK_KEY: values for stack, values in d.outputs.items()},
+            "console": f"{self.http_url}/_local",
+            "cdn": {},
+            "errors": list(d.errors),
+        }
+
+    def _cognito_ids(self) -> dict[str, str]:
+        d = self.deployment
+        assert d is not None
+        ids: dict[str, str] = {}
+        for kind, key in (
+            ("AWS::Cognito::UserPool", "userPoolId"),
+            ("AWS::Cognito::UserPoolClient", "clientId"),
+            ("AWS::Cognito::IdentityPool", "identityPoolId"),
+        ):
+            found = d.of_type(kind)
+            if found:
+                ids[key] = found[0].ref
+        return ids
+
+    def _rewrite_api_urls(self) -> None:
+        """Outputs that name an API's AWS URL point at its local URL instead."""
+        d = self.deployment
+        assert d is not None
+        ids = [r.ref for r in d.of_type("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api")]
+        if not ids:
+            return
+        pattern = re.compile(r"https://(" + "|".join(map(re.escape, ids)) + r")\.execute-api\.[^/\s]+")
+
+        def local(value: Any) -> Any:
+            return pattern.sub(lambda m: f"{self.http_url}/{m.group(1)}", value) if isinstance(value, str) else value
+
+        for outputs in d.outputs.values():
+            for key, value in outputs.items():
+                outputs[key] = local(value)
+
+    # reset --------------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Wipe data and keep resources (ids and URLs stay valid): what tests do between cases."""
+        from localcloud.outbox import clear_outbox
+        from localcloud.reset import wipe_data
+
+        self.sources.stop()
+        wipe_data(self.deployment, self.aws)
+        clear_outbox(self.account_id, self.region)
+        for component in (self.front, self.gateway, self.lambdas):
+            component.reset()
+        self.sources.reset()
+        self.events.clear()
+        self.logs.clear()
+        self.sources.start()
+
+    # HTTP ---------------------------------------------------------------------------------------
+    def _handle_http(self, req: HttpRequest) -> HttpResponse:
+        if req.path.startswith("/_local/control/"):
+            return self._control(req)
+        if req.path == "/_local" or req.path.startswith("/_local/"):
+            return self.console.handle(req)
+        return self.gateway.handle(req)
+
+    def _control(self, req: HttpRequest) -> HttpResponse:
+        """Out-of-process hooks for tests and the CLI: wait-idle, reset, invoke, endpoints."""
+        action = req.path.removeprefix("/_local/control/")
+        if action == "endpoints" and req.method == "GET":
+            return _json_response(200, self.endpoints())
+        if req.method != "POST":
+            return _json_response(405, {"message": "use POST"})
+        try:
+            args = json.loads(req.body or b"{}")
+        except ValueError:
+            return _json_response(400, {"message": "body is not JSON"})
+        if action == "wait-idle":
+            return _json_response(200, {"idle": self.wait_idle(float(args.get("timeout", 10)))})
+        if action == "reset":
+            self.reset()
+            return _json_response(200, {"reset": True})
+        if action == "invoke":
+            try:
+                result = self.invoke(args["function"], args.get("event", {}))
+            except FunctionNotFound:
+                return _json_response(404, {"message": f"no function {args.get('function')!r}"})
+            except Throttled:
+                return _json_response(429, {"message": "function concurrency exhausted"})
+            return _json_response(
+                200,
+                {
+                    "requestId": result.request_id,
+                    "payload": result.payload,
+                    "error": result.error,
+                    "durationMs": result.duration_ms,
+                    "logs": [
+                        e["line"]
+                        for e in self.logs.lines(self._address_of(args["function"]))
+                        if e["request_id"] == result.request_id
+                    ],
+                },
+            )
+        return _json_response(404, {"message": f"unknown control action {action!r}"})
+
+    def _address_of(self, key: str) -> str:
+        spec = self.deployment.function(key) if self.deployment else None
+        return spec.address if spec else key
+
+
+def _json_response(status: int, body: Any) -> HttpResponse:
+    return HttpResponse(status, [("Content-Type", "application/json")], json.dumps(body, default=str).encode())

@@ -1,0 +1,174 @@
+"""Load SAM templates and turn them into plain CloudFormation, as `sam deploy` would.
+
+- A YAML loader that understands the CloudFormation short tags (`!Ref`, `!GetAtt a.b`, `!Sub` ...).
+- Parameter values: explicit overrides, then the `local` env of samconfig.toml, then template defaults.
+- The SAM transform by samtranslator. samtranslator insists on S3 locations, so local `CodeUri`,
+  `ContentUri` and nested `Location` paths are swapped for placeholder URIs before the transform and
+  mapped back after it (`LoadedStack.code_paths`).
+"""
+
+from __future__ import annotations
+
+import copy
+import shlex
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PLACEHOLDER_BUCKET = "localcloud-code"
+_LOCAL_URL = "https://localcloud.invalid/"
+
+
+class TemplateError(Exception):
+    """A template that cannot be loaded or transformed; the message names the file and resource."""
+
+
+class _CfnLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict:
+    name = tag_suffix
+    key = name if name in ("Ref", "Condition") else f"Fn::{name}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if name == "GetAtt" and isinstance(value, str):
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {key: value}
+
+
+_CfnLoader.add_multi_constructor("!", _construct_tag)
+# CloudFormation treats these as strings, not YAML 1.1 timestamps/booleans in odd places.
+_CfnLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in _CfnLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml(path: Path) -> dict:
+    try:
+        data = yaml.load(path.read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    except (OSError, yaml.YAMLError) as exc:
+        raise TemplateError(f"{path}: cannot read template: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
+        raise TemplateError(f"{path}: not a template (no Resources mapping)")
+    return data
+
+
+def samconfig_parameters(project_dir: Path, env: str = "local") -> dict[str, str]:
+    """`parameter_overrides` of a samconfig env (deploy, then global), as a dict."""
+    path = project_dir / "samconfig.toml"
+    if not path.exists():
+        return {}
+    try:
+        config = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise TemplateError(f"{path}: {exc}") from exc
+    section = config.get(env, {})
+    raw = section.get("deploy", {}).get("parameters", {}).get("parameter_overrides") or section.get("global", {}).get(
+        "parameters", {}
+    ).get("parameter_overrides")
+    if not raw:
+        return {}
+    items = raw if isinstance(raw, list) else shlex.split(raw)
+    out: dict[str, str] = {}
+    for item in items:
+        key, _, value = item.partition("=")
+        out[key.strip()] = value
+    return out
+
+
+@dataclass
+class LoadedStack:
+    """One template after the SAM transform."""
+
+    path: Path
+    template: dict  # CloudFormation, no SAM resources left
+    code_paths: dict[str, Path] = field(default_factory=dict)  # placeholder S3 key -> local dir
+    nested_paths: dict[str, Path] = field(default_factory=dict)  # placeholder URL -> local template
+
+
+def _is_local(uri: Any) -> bool:
+    return isinstance(uri, str) and not uri.startswith(("s3://", "https://", "http://"))
+
+
+def _swap_local_paths(template: dict, base: Path) -> tuple[dict[str, Path], dict[str, Path]]:
+    """Replace local code/template paths with placeholders samtranslator accepts."""
+    code: dict[str, Path] = {}
+    nested: dict[str, Path] = {}
+    globals_fn = template.get("Globals", {}).get("Function", {})
+    global_code = globals_fn.get("CodeUri")
+    for logical_id, resource in template["Resources"].items():
+        if not isinstance(resource, dict):
+            raise TemplateError(f"{base}: resource {logical_id} is not a mapping")
+        props = resource.setdefault("Properties", {}) or {}
+        resource["Properties"] = props
+        kind = resource.get("Type")
+        if kind == "AWS::Serverless::Function":
+            uri = props.get("CodeUri", global_code)
+            if uri is None and "InlineCode" not in props and props.get("PackageType") != "Image":
+                raise TemplateError(f"{base}: function {logical_id} has no CodeUri")
+            if _is_local(uri):
+                key = f"{logical_id}.zip"
+                code[key] = (base / uri).resolve()
+                props["CodeUri"] = f"s3://{PLACEHOLDER_BUCKET}/{key}"
+        elif kind == "AWS::Serverless::LayerVersion":
+            uri = props.get("ContentUri")
+            if _is_local(uri):
+                key = f"{logical_id}.zip"
+                code[key] = (base / uri).resolve()
+                props["ContentUri"] = f"s3://{PLACEHOLDER_BUCKET}/{key}"
+        elif kind == "AWS::Serverless::Application":
+            location = props.get("Location")
+            if _is_local(location):
+                url = f"{_LOCAL_URL}{logical_id}/template.yaml"
+                nested[url] = (base / location).resolve()
+                props["Location"] = url
+    if _is_local(global_code):
+        globals_fn.pop("CodeUri")
+    return code, nested
+
+
+def _sam_transform(template: dict, parameters: dict[str, Any], region: str) -> dict:
+    """samtranslator's own `transform`, with a region-pinned session and the bundled managed-policy map
+    (so it never calls IAM or reads AWS configuration)."""
+    import boto3
+    from samtranslator.internal.managed_policies import get_bundled_managed_policy_map
+    from samtranslator.parser.parser import Parser
+    from samtranslator.translator.translator import Translator
+    from samtranslator.utils.py27hash_fix import to_py27_compatible_template, undo_mark_unicode_str_in_template
+
+    to_py27_compatible_template(template, parameters)
+    session = boto3.session.Session(region_name=region, aws_access_key_id="x", aws_secret_access_key="x")  # noqa: S106
+    translator = Translator(None, Parser(), boto_session=session)
+    policies = get_bundled_managed_policy_map("aws") or {}
+    result = translator.translate(template, parameter_values=parameters, get_managed_policy_map=lambda: policies)
+    return undo_mark_unicode_str_in_template(result)
+
+
+def transform(path: Path, parameters: dict[str, Any], region: str = "us-east-1") -> LoadedStack:
+    """Load `path` and apply the SAM transform (if declared) with the given parameter values."""
+    path = path.resolve()
+    raw = load_yaml(path)
+    template = copy.deepcopy(raw)
+    code, nested = _swap_local_paths(template, path.parent)
+    transforms = template.get("Transform")
+    names = transforms if isinstance(transforms, list) else [transforms] if transforms else []
+    if "AWS::Serverless-2016-10-31" in names:
+        from samtranslator.model.exceptions import InvalidDocumentException
+
+        try:
+            template = _sam_transform(template, {"AWS::Region": region, **parameters}, region)
+        except InvalidDocumentException as exc:
+            causes = "; ".join(str(c) for c in exc.causes) or str(exc)
+            raise TemplateError(f"{path}: {causes}") from exc
+        except Exception as exc:
+            raise TemplateError(f"{path}: SAM transform failed: {exc}") from exc
+    return LoadedStack(path=path, template=template, code_paths=code, nested_paths=nested)

@@ -1,0 +1,52 @@
+"""Demo data for `make dev SEED=1`: a user in the app's pool and a few to-dos created through the API.
+
+Run by `python -m localcloud up --seed scripts/seed_demo.py`; `seed(endpoints)` returns what to print.
+"""
+
+from __future__ import annotations
+
+import boto3
+import requests
+
+EMAIL = "demo@example.com"
+PASSWORD = "Demo-Password-2026"
+TODOS = [
+    {"title": "Try the MyTodoList API", "notes": "GET /todos with the IdToken below"},
+    {"title": "Upload a file to my folder", "notes": "private/<identity id>/ in the files bucket"},
+    {"title": "Read the dev console", "due": "2026-12-31"},
+]
+
+
+def seed(endpoints: dict) -> str:
+    cognito = endpoints["cognito"]
+    idp = boto3.client(
+        "cognito-idp",
+        endpoint_url=endpoints["aws"],
+        region_name=endpoints["region"],
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    idp.sign_up(
+        ClientId=cognito["clientId"],
+        Username=EMAIL,
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": EMAIL}],
+    )
+    idp.admin_confirm_sign_up(UserPoolId=cognito["userPoolId"], Username=EMAIL)
+    idp.admin_add_user_to_group(UserPoolId=cognito["userPoolId"], Username=EMAIL, GroupName="users")
+    tokens = idp.initiate_auth(
+        ClientId=cognito["clientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": EMAIL, "PASSWORD": PASSWORD},
+    )["AuthenticationResult"]
+    api = endpoints["apis"]["Todos/TodosApi"]
+    headers = {"Authorization": tokens["IdToken"]}
+    for todo in TODOS:
+        requests.post(f"{api}/todos", json=todo, headers=headers, timeout=30).raise_for_status()
+    return (
+        f"seeded: user {EMAIL} / {PASSWORD} with {len(TODOS)} to-dos\n"
+        f"  TOKEN=$(aws --endpoint-url {endpoints['aws']} cognito-idp initiate-auth --client-id {cognito['clientId']} "
+        f"--auth-flow USER_PASSWORD_AUTH --auth-parameters USERNAME={EMAIL},PASSWORD={PASSWORD} "
+        f"--query AuthenticationResult.IdToken --output text)\n"
+        f'  curl -H "Authorization: $TOKEN" {api}/todos'
+    )

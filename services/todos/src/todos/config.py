@@ -1,0 +1,33 @@
+"""The todos functions' settings, read from the environment once at cold start."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from common.settings import Var, load
+
+SPEC = [
+    Var("TABLE_NAME"),
+    Var("CURSOR_KEY"),
+    Var("DAX_ENDPOINT", required=False),
+    Var("POWERTOOLS_SERVICE_NAME", default="todos"),
+]
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    cursor_key: str
+    dax_endpoint: str | None
+    service_name: str
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    values = load(SPEC, environ)
+    return Settings(
+        table_name=values["TABLE_NAME"],
+        cursor_key=values["CURSOR_KEY"],
+        dax_endpoint=values["DAX_ENDPOINT"] or None,
+        service_name=values["POWERTOOLS_SERVICE_NAME"],
+    )

@@ -1,0 +1,60 @@
+"""The DynamoDB Table object, created lazily once per process: boto3, or DAX when an endpoint is set.
+
+Both expose the same boto3 resource API (Table.query/get_item/update_item/...), so the store does not
+know which one it uses. The factories are parameters so tests can inject fakes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+ResourceFactory = Callable[[], Any]
+DaxResourceFactory = Callable[[str], Any]
+
+
+def boto3_resource() -> Any:
+    import boto3
+
+    return boto3.resource("dynamodb")
+
+
+def dax_resource(endpoint_url: str) -> Any:
+    from amazondax import AmazonDaxClient
+
+    return AmazonDaxClient.resource(endpoint_url=endpoint_url)
+
+
+class TableProvider:
+    def __init__(
+        self,
+        table_name: str,
+        dax_endpoint: str | None = None,
+        *,
+        resource_factory: ResourceFactory = boto3_resource,
+        dax_factory: DaxResourceFactory = dax_resource,
+    ):
+        if not table_name:
+            raise ValueError("a table name is required")
+        self.table_name = table_name
+        self.dax_endpoint = dax_endpoint or None
+        self._resource_factory = resource_factory
+        self._dax_factory = dax_factory
+        self._table: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def uses_dax(self) -> bool:
+        return self.dax_endpoint is not None
+
+    @property
+    def table(self) -> Any:
+        if self._table is None:
+            with self._lock:
+                if self._table is None:
+                    resource = (
+                        self._dax_factory(self.dax_endpoint) if self.dax_endpoint else self._resource_factory()
+                    )
+                    self._table = resource.Table(self.table_name)
+        return self._table
