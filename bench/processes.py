@@ -98,6 +98,7 @@ def _terminate(signum, _frame) -> None:
 
 
 atexit.register(stop_all)
+signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C works even if the shell ignored SIGINT
 for _sig in (signal.SIGTERM, signal.SIGHUP):
     if signal.getsignal(_sig) in (signal.SIG_DFL, None):
         signal.signal(_sig, _terminate)

@@ -17,7 +17,7 @@ from pathlib import Path
 import localcloud_up
 import peer
 from http_client import KeepAliveClient
-from stats import Figure, Latency, latency_table
+from stats import Figure, Latency, cli, latency_table
 
 BENCH = Path(__file__).resolve().parent
 TEMPLATE = BENCH / "fixtures" / "hello" / "template.yaml"
@@ -109,4 +109,4 @@ def run(argv: list[str] | None = None) -> list[Figure]:
 
 
 if __name__ == "__main__":
-    run()
+    cli(run)

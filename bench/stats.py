@@ -78,9 +78,29 @@ def latency_table(sides: dict[str, Latency], baseline: str | None = None) -> str
     if baseline and len(sides) == 2:
         other = next(name for name in sides if name != baseline)
         a, b = sides[other], sides[baseline]
-        rows.append([f"ratio {other}/{baseline}", "", f"{a.p50 / b.p50:.2f}", f"{a.p99 / b.p99:.2f}", f"{a.mean / b.mean:.2f}"])
+        ratios = [f"{a.p50 / b.p50:.2f}", f"{a.p99 / b.p99:.2f}", f"{a.mean / b.mean:.2f}"]
+        rows.append([f"ratio {other}/{baseline}", "", *ratios])
     return table(rows, ["", "n", "p50 ms", "p99 ms", "mean ms"])
 
 
 def figures_table(figures: list[Figure]) -> str:
     return table([[f.bench, f.name, f.formatted(), f.note] for f in figures], ["bench", "figure", "value", "note"])
+
+
+def cli(run) -> None:
+    """A bench script's entry point: `run(argv)` prints its figures; `--figures-json FILE` also saves them
+    (how run_all.py collects them from each bench's own process)."""
+    import json
+    import sys
+    from dataclasses import asdict
+
+    argv = sys.argv[1:]
+    out = None
+    if "--figures-json" in argv:
+        at = argv.index("--figures-json")
+        out = argv[at + 1]
+        del argv[at : at + 2]
+    figures = run(argv)
+    if out:
+        with open(out, "w") as f:
+            json.dump([asdict(fig) for fig in figures], f)

@@ -73,6 +73,7 @@ class Server:
                     parsed = _read_request(rfile, conn)
                 except BadRequest as exc:
                     _send(conn, _error(exc.status, exc.message), "GET", keep_alive=False)
+                    _linger(conn)
                     return
                 if parsed is None:
                     return
@@ -204,6 +205,19 @@ def _read_chunked(rfile) -> bytes:
             raise BadRequest(400, "Truncated chunk")
         chunks.append(chunk)
         rfile.readline(MAX_LINE + 1)
+
+
+def _linger(conn: socket.socket) -> None:
+    """Half-close and drain what the client still sends, so it reads our error instead of a reset."""
+    with contextlib.suppress(OSError):
+        conn.shutdown(socket.SHUT_WR)
+        conn.settimeout(0.5)
+        drained = 0
+        while drained < MAX_BODY:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            drained += len(chunk)
 
 
 def _keep_alive(version: str, headers: list[tuple[str, str]]) -> bool:

@@ -140,6 +140,10 @@ class LocalCloud:
         from moto.server import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import make_server
 
+        from localcloud import moto_patches
+
+        moto_patches.apply()
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         app = DomainDispatcherApplication(create_backend_app)
         self.front = front_class(app, region=self.region, account_id=self.account_id, events=self.events, aws=self.aws)
         self._aws_server = make_server(self.host, self.aws_port, self.front, threaded=True)

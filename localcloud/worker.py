@@ -17,6 +17,7 @@ logging handler with the request id, a context object, `_X_AMZN_TRACE_ID` per in
 from __future__ import annotations
 
 import base64
+import contextlib
 import decimal
 import importlib
 import json
@@ -153,9 +154,7 @@ def load_handler(handler: str):
     try:
         return getattr(module, function_name)
     except AttributeError:
-        raise Fault(
-            "Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'"
-        ) from None
+        raise Fault("Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'") from None
 
 
 class _RequestIdFilter(logging.Filter):
@@ -192,10 +191,8 @@ def _json_default(obj):
 
 def _flush_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(Exception):  # the function may have closed or replaced its streams
             stream.flush()
-        except Exception:  # noqa: S110 - the function may have closed or replaced its streams
-            pass
 
 
 def _max_memory_mb() -> int:

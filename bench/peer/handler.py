@@ -5,6 +5,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "fixtures" / "hello"))
 
-from app import handler  # noqa: E402
+from app import handler
 
 __all__ = ["handler"]

@@ -1,4 +1,7 @@
-"""Routing for `/_local`: HTML pages, their JSON twins under `/_local/api`, and the guarded reset."""
+"""Routing for `/_local`: HTML pages, their JSON twins under `/_local/api`, and the guarded reset.
+
+Pages show the newest first; the JSON twins keep the stores' order (newest last), as tools expect.
+"""
 
 from __future__ import annotations
 
@@ -84,7 +87,7 @@ class Console:
         if head == "outbox" and "/" not in tail:
             return lambda q: self._api_message(tail)
         if head == "logs":
-            return lambda q: _json(views.function_logs(self.runtime.logs, tail, q.get("request_id") or None))
+            return lambda q: self._api_function_logs(tail, q)
         return None
 
     def _index(self, query: dict[str, str]) -> HttpResponse:
@@ -124,12 +127,19 @@ class Console:
     def _logs_index(self, query: dict[str, str]) -> HttpResponse:
         return _html(pages.logs_index(views.log_functions(self.runtime.logs, self.runtime.deployment)))
 
-    def _function_logs(self, function: str, query: dict[str, str]) -> HttpResponse:
-        request_id = query.get("request_id") or None
-        known = function in self.runtime.logs.functions() or any(
+    def _known_function(self, function: str) -> bool:
+        return function in self.runtime.logs.functions() or any(
             spec.address == function for spec in self.runtime.deployment.functions.values()
         )
-        if not known:
+
+    def _api_function_logs(self, function: str, query: dict[str, str]) -> HttpResponse:
+        if not self._known_function(function):
+            return _json({"error": f"no function {function} is deployed or has logged"}, status=404)
+        return _json(views.function_logs(self.runtime.logs, function, query.get("request_id") or None))
+
+    def _function_logs(self, function: str, query: dict[str, str]) -> HttpResponse:
+        request_id = query.get("request_id") or None
+        if not self._known_function(function):
             return self._error(404, "No such function", f"No function {function} is deployed or has logged.")
         records = views.function_logs(self.runtime.logs, function, request_id)
         return _html(pages.function_logs(function, records, request_id, _refresh(query)))

@@ -71,13 +71,13 @@ def refresh_links(url_for: Any, refresh: int | None) -> str:
     return f'<p class="chips muted">auto-refresh: {items}</p>'
 
 
-def table(headers: list[str], rows: list[list[str]], empty: str = "Nothing yet.") -> str:
+def table(headers: list[str] | None, rows: list[list[str]], empty: str = "Nothing yet.") -> str:
     """Rows are already-escaped HTML cells."""
     if not rows:
         return f'<p class="muted">{e(empty)}</p>'
-    head = "".join(f"<th>{e(h)}</th>" for h in headers)
+    head = "<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in headers) + "</tr></thead>" if headers else ""
     body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<table>{head}<tbody>{body}</tbody></table>"
 
 
 def value_html(value: Any) -> str:
@@ -157,7 +157,7 @@ def outbox_message(message: dict) -> str:
     if message.get("template"):
         template = message["template"]
         fields.append(("Template", f"<code>{e(template.get('name'))}</code> {pre(views.pretty(template.get('data')))}"))
-    body = table(["", ""], [[e(k), v] for k, v in fields])
+    body = table(None, [[f"<b>{e(k)}</b>", v] for k, v in fields])
     if message.get("error"):
         body += f'<p class="err">{e(message["error"])}</p>'
     if message.get("text") is not None:
@@ -222,12 +222,15 @@ def _log_row(record: dict, function: str, refresh: int | None) -> list[str]:
     message = parsed.get("message")
     message_text = message if isinstance(message, str) else views.to_json(message, indent=2)
     extras = views.log_extras(parsed)
+    exception = extras.pop("exception", None)
+    more = f"{len(extras)} more keys"
     entry = (
         f'<span class="lvl lvl-{e(level.lower())}">{e(level)}</span> '
         f'<span class="muted">{e(parsed.get("timestamp"))}</span>'
         + pre(message_text)
+        + (f'<pre class="err">\n{e(exception)}</pre>' if exception else "")
         + (
-            f"<details><summary>{e(len(extras))} more keys</summary>{pre(views.to_json(extras, indent=2))}</details>"
+            f"<details open><summary>{e(more)}</summary>{pre(views.to_json(extras, indent=2))}</details>"
             if extras
             else ""
         )

@@ -111,7 +111,7 @@ class S3Access:
 def bucket_and_key(host: str, raw_path: str) -> tuple[str | None, str | None]:
     """Bucket and key from the Host header (virtual-host style) or the path (path style), decoded."""
     name = host.rsplit(":", 1)[0] if host and not host.endswith("]") else host
-    virtual = _virtual_host_bucket(name or "")
+    virtual = virtual_host_bucket(name or "")
     path = raw_path[1:] if raw_path.startswith("/") else raw_path
     if virtual:
         return virtual, unquote(path) or None
@@ -121,7 +121,8 @@ def bucket_and_key(host: str, raw_path: str) -> tuple[str | None, str | None]:
     return unquote(bucket), (unquote(key) or None)
 
 
-def _virtual_host_bucket(host: str) -> str | None:
+def virtual_host_bucket(host: str) -> str | None:
+    """The bucket named by a virtual-host-style Host (without port), as moto reads it; None for path style."""
     if not host or "." not in host or host.startswith(("localhost", "localstack")) or _IP_HOST.match(host):
         return None
     if host.startswith("[") or host.endswith(".svc.cluster.local"):
@@ -132,7 +133,9 @@ def _virtual_host_bucket(host: str) -> str | None:
     return host.split(".", 1)[0]
 
 
-def s3_access(method: str, host: str, raw_path: str, query: dict[str, str], headers: dict[str, str], body: bytes | None) -> S3Access:
+def s3_access(
+    method: str, host: str, raw_path: str, query: dict[str, str], headers: dict[str, str], body: bytes | None
+) -> S3Access:
     """The checks for one request; `headers` are lowercased names, `body` is needed only for DeleteObjects."""
     bucket, key = bucket_and_key(host, raw_path)
     method = method.upper()
@@ -191,7 +194,9 @@ def _object_access(
     if method == "PUT":
         for sub, (plain, versioned) in _OBJECT_PUT.items():
             if sub in query:
-                return S3Access(plain.split(":")[1], bucket, key, [Check(versioned if version else plain, arn, context)])
+                return S3Access(
+                    plain.split(":")[1], bucket, key, [Check(versioned if version else plain, arn, context)]
+                )
         put_context: dict[str, object] = {}
         for header in ("x-amz-acl", "x-amz-server-side-encryption", "x-amz-storage-class", "x-amz-copy-source"):
             if header in headers:

@@ -1,5 +1,5 @@
-"""Who signed a request: the access key id (SigV4 header, presigned query or SigV2), and whether the
-signature really was made with the secret localcloud issued for that key.
+"""Who signed a request: the access key id (SigV4 header, presigned query, or S3's SigV2 header and
+presigned query), and whether the signature really was made with the secret localcloud issued for that key.
 
 moto accepts any signature, so without this check a client could present someone else's access key id
 with a made-up signature. The canonical request is rebuilt as botocore builds it; a few equivalent
@@ -9,6 +9,7 @@ normalised, re-encoded one.
 
 from __future__ import annotations
 
+import base64
 import calendar
 import hashlib
 import hmac
@@ -42,7 +43,8 @@ def parse_credential(environ: dict, query: dict[str, str] | None = None) -> Cred
         if auth.startswith(ALGORITHM):
             return _parse_header(auth[len(ALGORITHM) :])
         if auth.startswith("AWS "):
-            return Credential(access_key=auth[4:].split(":", 1)[0].strip(), version=2)
+            key, _, signature = auth[4:].partition(":")
+            return Credential(access_key=key.strip(), signature=signature.strip(), version=2)
         return None
     raw = environ.get("QUERY_STRING", "")
     if "X-Amz-Credential" in raw or "AWSAccessKeyId" in raw:
@@ -61,7 +63,9 @@ def parse_credential(environ: dict, query: dict[str, str] | None = None) -> Cred
                 presigned=True,
             )
         if "AWSAccessKeyId" in query:
-            return Credential(access_key=query["AWSAccessKeyId"], presigned=True, version=2)
+            return Credential(
+                access_key=query["AWSAccessKeyId"], signature=query.get("Signature", ""), presigned=True, version=2
+            )
     return None
 
 
@@ -121,18 +125,23 @@ def request_time(environ: dict, query: dict[str, str], credential: Credential) -
 
 
 def presigned_expired(query: dict[str, str], now: float) -> bool:
-    """Whether a presigned URL's X-Amz-Date + X-Amz-Expires lies in the past."""
+    """Whether a presigned URL (SigV4: X-Amz-Date + X-Amz-Expires; SigV2: Expires) lies in the past."""
     try:
+        if "X-Amz-Date" not in query:
+            return int(query["Expires"]) < now
         signed_at = calendar.timegm(time.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ"))
         return signed_at + int(query.get("X-Amz-Expires", "604800")) < now
     except (KeyError, ValueError):
         return True
 
 
-def verify(environ: dict, credential: Credential, secret: str, body: bytes | None) -> bool:
-    """Whether the request's SigV4 signature was made with `secret` (SigV2 is never accepted)."""
-    if credential.version != 4 or not credential.signature:
+def verify(environ: dict, credential: Credential, secret: str, body: bytes | None, bucket: str | None = None) -> bool:
+    """Whether the request's signature was made with `secret`. `bucket` is the virtual-host bucket of an
+    S3 request, which SigV2 signs as part of the path."""
+    if not credential.signature:
         return False
+    if credential.version == 2:
+        return _verify_v2(environ, credential, secret, bucket)
     raw_path, raw_query = raw_target(environ)
     query_pairs = [pair.partition("=") for pair in raw_query.split("&") if pair]
     pairs = [(k, v) for k, _, v in query_pairs if not (credential.presigned and k == "X-Amz-Signature")]
@@ -207,3 +216,70 @@ def _remove_dot_segments(path: str) -> str:
     first = "/" if path.startswith("/") else ""
     last = "/" if path.endswith("/") and out else ""
     return first + "/".join(out) + last
+
+
+_V2_SUBRESOURCES = frozenset(
+    [
+        "accelerate",
+        "acl",
+        "cors",
+        "defaultObjectAcl",
+        "location",
+        "logging",
+        "partNumber",
+        "policy",
+        "requestPayment",
+        "torrent",
+        "versioning",
+        "versionId",
+        "versions",
+        "website",
+        "uploads",
+        "uploadId",
+        "response-content-type",
+        "response-content-language",
+        "response-expires",
+        "response-cache-control",
+        "response-content-disposition",
+        "response-content-encoding",
+        "delete",
+        "lifecycle",
+        "tagging",
+        "restore",
+        "storageClass",
+        "notification",
+        "replication",
+        "analytics",
+        "metrics",
+        "inventory",
+        "select",
+        "select-type",
+        "object-lock",
+    ]
+)
+
+
+def _verify_v2(environ: dict, credential: Credential, secret: str, bucket: str | None) -> bool:
+    """S3's SigV2 (HMAC-SHA1), header or presigned-query form, as botocore's HmacV1Auth signs it."""
+    raw_path, raw_query = raw_target(environ)
+    pairs = [pair.split("=", 1) for pair in raw_query.split("&") if pair]
+    if credential.presigned:
+        query = {k: unquote(v[0]) if v else "" for k, *v in pairs}
+        standard = [query.get("content-md5", ""), query.get("content-type", ""), query.get("Expires", "")]
+        amz = {k.lower(): v for k, v in query.items() if k.lower().startswith("x-amz-")}
+    else:
+        standard = [environ.get("HTTP_CONTENT_MD5", ""), environ.get("CONTENT_TYPE", ""), environ.get("HTTP_DATE", "")]
+        amz = {
+            key[5:].lower().replace("_", "-"): value.strip()
+            for key, value in environ.items()
+            if key.startswith("HTTP_X_AMZ_")
+        }
+    resource = (f"/{bucket}" + raw_path) if bucket else raw_path
+    interesting = sorted((p[0], unquote(p[1])) if len(p) == 2 else (p[0],) for p in pairs if p[0] in _V2_SUBRESOURCES)
+    if interesting:
+        resource += "?" + "&".join("=".join(p) for p in interesting)
+    lines = [environ["REQUEST_METHOD"].upper(), *(v.strip() for v in standard)]
+    lines += [f"{k}:{amz[k]}" for k in sorted(amz)]
+    to_sign = "\n".join([*lines, resource])
+    digest = hmac.new(secret.encode("utf-8"), to_sign.encode("utf-8"), hashlib.sha1).digest()
+    return hmac.compare_digest(base64.b64encode(digest).decode(), credential.signature)

@@ -98,7 +98,10 @@ class Api:
 
 
 def _unescape_resource_path(path: str) -> str:
-    return path.replace("~1", "/") if path != "/*" else path
+    """MethodSettings write "/todos/{id}" as "/~1todos~1{id}": a leading separator, then the escaped path."""
+    if path == "/*":
+        return path
+    return path[1:].replace("~1", "/") if path.startswith("/~1") else path.replace("~1", "/")
 
 
 def _num(value, cast):

@@ -64,7 +64,7 @@ class JwksCache:
     @staticmethod
     def _fetch(url: str) -> dict[str, jwt.PyJWK]:
         try:
-            with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 (the local AWS endpoint or a configured issuer)
+            with urllib.request.urlopen(url, timeout=5) as resp:
                 document = json.loads(resp.read())
         except Exception as exc:
             raise Denied("UNAUTHORIZED", f"cannot fetch JWKS from {url}: {exc}") from None
@@ -97,7 +97,13 @@ def _verify_signed(token: str, jwks: JwksCache, jwks_url: str, issuer: str, now:
             key=key.key,
             algorithms=["RS256"],
             issuer=issuer,
-            options={"require": ["exp", "iss"], "verify_aud": False, "verify_exp": False, "verify_nbf": False, "verify_iat": False},
+            options={
+                "require": ["exp", "iss"],
+                "verify_aud": False,
+                "verify_exp": False,
+                "verify_nbf": False,
+                "verify_iat": False,
+            },
         )
     except jwt.PyJWTError as exc:
         raise Denied("UNAUTHORIZED", f"invalid token: {exc}") from None
@@ -220,16 +226,16 @@ class CognitoVerifier:
             raise Denied("UNAUTHORIZED", f"issuer {issuer!r} is not one of the authorizer's user pools")
         pool_id, region = pools[issuer]
         claims = _verify_signed(token, self.jwks, self.jwks_url(issuer), issuer, now)
-        token_use = claims.get("token_use")
+        use = claims.get("token_use")
         if scopes:
-            if token_use != "access":
+            if use != "access":
                 raise Denied("UNAUTHORIZED", "the method requires scopes, so an access token")
             granted = str(claims.get("scope", "")).split()
             if not set(granted) & set(scopes):
                 raise Denied("UNAUTHORIZED", f"token scopes {granted} meet none of {scopes}")
             audience = claims.get("client_id")
         else:
-            if token_use != "id":
+            if use != "id":
                 raise Denied("UNAUTHORIZED", "the method has no scopes, so it takes an id token")
             audience = claims.get("aud")
         if not isinstance(audience, str) or audience not in self._pool_clients(pool_id, region, audience):
@@ -375,13 +381,38 @@ class LambdaAuthorizers:
         out["integrationLatency"] = 0
         return out
 
-    def _call(self, function: str, event: dict) -> dict:
+    def simple(self, name: str, function: str, event: dict, identity: tuple, ttl: int) -> dict[str, Any]:
+        """HTTP API simple responses: {"isAuthorized": bool, "context": {...}} → the context, or Denied."""
+        key = (name, function, identity, "simple")
+        now = self._clock()
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit is not None and now < hit[0]:
+            answer = hit[1]
+        else:
+            answer = self._raw(function, event)
+            if not isinstance(answer, dict) or not isinstance(answer.get("isAuthorized"), bool):
+                raise Denied("AUTHORIZER_CONFIGURATION_ERROR", f"authorizer {function} returned no isAuthorized")
+            if ttl > 0:
+                with self._lock:
+                    self._cache[key] = (now + ttl, answer)
+        if not answer["isAuthorized"]:
+            raise Denied("ACCESS_DENIED", f"authorizer {function} answered isAuthorized=false", "Forbidden")
+        context = answer.get("context") or {}
+        return dict(context) if isinstance(context, dict) else {}
+
+    def _raw(self, function: str, event: dict) -> Any:
         result = self._invoke(function, event)
         if result.error:
             if str(result.error.get("errorMessage", "")) == "Unauthorized":
                 raise Denied("UNAUTHORIZED", f"authorizer {function} answered Unauthorized")
             raise Denied("AUTHORIZER_CONFIGURATION_ERROR", f"authorizer {function} failed: {result.error}")
-        answer = result.payload
+        return result.payload
+
+    def _call(self, function: str, event: dict) -> dict:
+        answer = self._raw(function, event)
         if not isinstance(answer, dict) or "principalId" not in answer or "policyDocument" not in answer:
-            raise Denied("AUTHORIZER_CONFIGURATION_ERROR", f"authorizer {function} returned no principalId/policyDocument")
+            raise Denied(
+                "AUTHORIZER_CONFIGURATION_ERROR", f"authorizer {function} returned no principalId/policyDocument"
+            )
         return answer

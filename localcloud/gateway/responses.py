@@ -54,9 +54,11 @@ def gateway_response(
     content_type = "application/json"
     templates = spec.get("responseTemplates") or {}
     if templates:
-        content_type, template = ("application/json", templates["application/json"]) if (
-            "application/json" in templates
-        ) else next(iter(templates.items()))
+        content_type, template = (
+            ("application/json", templates["application/json"])
+            if ("application/json" in templates)
+            else next(iter(templates.items()))
+        )
         ctx = dict(context or {})
         ctx["error"] = {
             "message": message,

@@ -79,11 +79,12 @@ class RouteTable:
                 else:
                     self.routes.append(route)
 
-    def resources(self) -> dict[str, list[Route]]:
-        by_resource: dict[str, list[Route]] = {}
+        self._by_resource: dict[str, list[Route]] = {}
         for r in self.routes:
-            by_resource.setdefault(r.resource, []).append(r)
-        return by_resource
+            self._by_resource.setdefault(r.resource, []).append(r)
+
+    def resources(self) -> dict[str, list[Route]]:
+        return self._by_resource
 
     def match_rest(self, method: str, path: str) -> tuple[Route | None, dict[str, str]]:
         """REST: most specific resource, then its method; None if either is missing."""
@@ -130,7 +131,7 @@ def _split(path: str) -> list[str]:
 
 def _rank(segments: list[tuple[int, str]]) -> tuple:
     # Compare segment by segment; a shorter literal path beats nothing, so pad with a neutral rank.
-    return tuple(kind for kind, _ in segments) + (GREEDY + 1,)
+    return (*(kind for kind, _ in segments), GREEDY + 1)
 
 
 def _match(segments: list[tuple[int, str]], parts: list[str]) -> dict[str, str] | None:

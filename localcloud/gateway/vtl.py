@@ -18,16 +18,16 @@ class VtlMap(dict):
     def size(self) -> int:
         return len(self)
 
-    def isEmpty(self) -> bool:  # noqa: N802
+    def isEmpty(self) -> bool:
         return not self
 
-    def containsKey(self, key) -> bool:  # noqa: N802
+    def containsKey(self, key) -> bool:
         return key in self
 
-    def keySet(self) -> list:  # noqa: N802
+    def keySet(self) -> list:
         return list(self.keys())
 
-    def entrySet(self) -> list:  # noqa: N802
+    def entrySet(self) -> list:
         return [VtlMap(key=k, value=v) for k, v in self.items()]
 
     def put(self, key, value):
@@ -35,10 +35,10 @@ class VtlMap(dict):
         self[key] = value
         return previous
 
-    def putAll(self, other) -> None:  # noqa: N802
+    def putAll(self, other) -> None:
         self.update(other)
 
-    def toString(self) -> str:  # noqa: N802
+    def toString(self) -> str:
         return "{" + ", ".join(f"{k}={v}" for k, v in self.items()) + "}"
 
 
@@ -54,7 +54,9 @@ class TemplateError(Exception):
     pass
 
 
-_PATH_TOKEN = re.compile(r"\.([A-Za-z0-9_$@\-:]+)|\[\s*'([^']*)'\s*\]|\[\s*\"([^\"]*)\"\s*\]|\[\s*(-?\d+)\s*\]|\[\s*\*\s*\]")
+_PATH_TOKEN = re.compile(
+    r"\.([A-Za-z0-9_$@\-:]+)|\[\s*'([^']*)'\s*\]|\[\s*\"([^\"]*)\"\s*\]|\[\s*(-?\d+)\s*\]|\[\s*\*\s*\]"
+)
 
 
 def json_path(document: Any, path: str) -> Any:
@@ -89,29 +91,29 @@ def json_path(document: Any, path: str) -> Any:
 
 
 class Util:
-    def escapeJavaScript(self, value) -> str:  # noqa: N802
+    def escapeJavaScript(self, value) -> str:
         return json.dumps("" if value is None else str(value), ensure_ascii=False)[1:-1].replace("'", "\\'")
 
-    def base64Encode(self, value) -> str:  # noqa: N802
+    def base64Encode(self, value) -> str:
         data = value if isinstance(value, bytes) else str(value if value is not None else "").encode()
         return base64.b64encode(data).decode()
 
-    def base64Decode(self, value) -> str:  # noqa: N802
+    def base64Decode(self, value) -> str:
         return base64.b64decode(str(value or "")).decode("utf-8", errors="replace")
 
-    def urlEncode(self, value) -> str:  # noqa: N802
+    def urlEncode(self, value) -> str:
         return quote_plus(str(value if value is not None else ""))
 
-    def urlDecode(self, value) -> str:  # noqa: N802
+    def urlDecode(self, value) -> str:
         return unquote_plus(str(value if value is not None else ""))
 
-    def parseJson(self, value):  # noqa: N802
+    def parseJson(self, value):
         try:
             return to_vtl(json.loads(value))
         except (TypeError, ValueError) as exc:
             raise TemplateError(f"$util.parseJson: invalid JSON ({exc})") from None
 
-    def toJson(self, value) -> str:  # noqa: N802
+    def toJson(self, value) -> str:
         return json.dumps(value)
 
 

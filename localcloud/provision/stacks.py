@@ -82,7 +82,11 @@ class Provisioner:
         """Create one stack (and its nested ones); return its outputs."""
         raw_params = _declared_parameters(template_path)
         values = self._parameter_values(raw_params, parameters, where=path or name)
-        loaded = transform(template_path, values, region=self.region)
+        typed = self._typed(values, raw_params, where=path or name)
+        # samtranslator substitutes parameter Refs in places (authorizer pool ARNs...): give it what Ref
+        # really yields, i.e. SSM-typed parameters already looked up.
+        sam_values = {k: typed[k] if isinstance(typed[k], str) else values[k] for k in values}
+        loaded = transform(template_path, sam_values, region=self.region)
         template = loaded.template
         ctx = StackContext(
             name=name,
@@ -103,7 +107,7 @@ class Provisioner:
             f"{uuid.uuid5(uuid.NAMESPACE_URL, name)}",
         }
         resolver = Resolver(
-            parameters=self._typed(values, raw_params, where=path or name),
+            parameters=typed,
             pseudo=pseudo,
             conditions=template.get("Conditions", {}),
             mappings=template.get("Mappings", {}),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import re
 from pathlib import Path
 
 import boto3
 import pytest
+import requests
+from aws_lambda_powertools import Logger
 from moto import mock_aws
 
 from localcloud.console import Console
@@ -297,6 +301,8 @@ def test_function_logs_filter_by_request_id_including_powertools_field(console, 
 
 def test_unknown_function_logs_is_404(console):
     assert call(console, "/_local/logs/Nope/Fn")[0] == 404
+    assert call(console, "/_local/api/logs/Nope/Fn")[0] == 404
+    assert get_json(console, "/_local/api/logs/Todos/ReadTodosFunction") == []
 
 
 def test_resources_grouped_by_stack_with_functions(console, runtime):
@@ -472,3 +478,53 @@ def test_console_shows_mail_sent_through_moto(monkeypatch, runtime):
     assert_inert(listing)
     assert_inert(page)
     assert 'srcdoc="&lt;p&gt;Hi&lt;/p&gt;&lt;script&gt;' in page
+
+
+def test_real_powertools_output_with_an_exception(console, runtime):
+    stream = io.StringIO()
+    logger = Logger(service="todos", logger_handler=logging.StreamHandler(stream))
+    logger.append_keys(function_request_id="r7")
+    logger.info("loaded", extra={"todo_id": "t1"})
+    try:
+        raise ValueError(f"bad todo {SCRIPT}")
+    except ValueError:
+        logger.exception("failed")
+    for line in stream.getvalue().splitlines():
+        runtime.logs.append(READ_FN, line, None)
+
+    body = call(console, "/_local/logs/Todos/ReadTodosFunction?request_id=r7")[2]
+
+    assert_inert(body)
+    assert '<span class="lvl lvl-info">INFO</span>' in body and "<pre>\nloaded</pre>" in body
+    assert "&quot;todo_id&quot;: &quot;t1&quot;" in body
+    assert '<span class="lvl lvl-error">ERROR</span>' in body
+    assert re.search(r'<pre class="err">\nTraceback \(most recent call last\):\n.*ValueError: bad todo', body, re.S)
+
+
+def test_end_to_end_on_the_running_localcloud(localcloud):
+    """Mail sent through the AWS endpoint shows up in the served console; a same-origin reset empties it."""
+    http = requests.Session()
+    ses = localcloud.aws("ses")
+    ses.verify_email_identity(EmailAddress="news@blog.example")
+    ses.send_email(
+        Source="news@blog.example",
+        Destination={"ToAddresses": ["ann@reader.example"]},
+        Message={"Subject": {"Data": f"E2E {SCRIPT}"}, "Body": {"Text": {"Data": "served"}}},
+    )
+    console_url = localcloud.endpoints["console"]
+
+    listing = http.get(f"{console_url}/outbox", timeout=10)
+    [mail] = [m for m in http.get(f"{console_url}/api/outbox", timeout=10).json() if m["subject"].startswith("E2E")]
+    page = http.get(f"{console_url}/outbox/{mail['id']}", timeout=10)
+    resources = http.get(f"{console_url}/api/resources", timeout=10).json()
+
+    assert listing.status_code == page.status_code == 200
+    assert_inert(listing.text)
+    assert "<pre>\nserved</pre>" in page.text
+    assert any(r["type"] == "AWS::DynamoDB::Table" for rs in resources["stacks"].values() for r in rs)
+    assert http.get(f"{console_url}/api/endpoints", timeout=10).json()["console"] == console_url
+
+    reset = http.post(f"{console_url}/reset", headers={"Origin": localcloud.base}, allow_redirects=False, timeout=120)
+
+    assert reset.status_code == 303
+    assert http.get(f"{console_url}/api/outbox", timeout=10).json() == []

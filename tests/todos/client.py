@@ -96,18 +96,19 @@ class FakeLambdaContext:
         return 10_000
 
 
-def identity_for(user: str) -> dict:
-    """Stable Cognito-like claims for a user name."""
-    sub = str(uuid.uuid5(uuid.NAMESPACE_URL, f"mytodolist-test-user:{user}"))
+def identity_for(user: str, namespace: str = "") -> dict:
+    """Cognito-like claims for a user name, stable within a namespace (one per client)."""
+    sub = str(uuid.uuid5(uuid.NAMESPACE_URL, f"mytodolist-test-user:{namespace}:{user}"))
     return {"sub": sub, "email": f"{user}@example.com", "cognito:username": sub}
 
 
 class InProcessApi:
     """Calls the read/write handlers in this process, as API Gateway would after the Cognito authorizer."""
 
-    def __init__(self, read_handler: Callable, write_handler: Callable):
+    def __init__(self, read_handler: Callable, write_handler: Callable, *, namespace: str = ""):
         self.read_handler = read_handler
         self.write_handler = write_handler
+        self.namespace = namespace
         self.events: list[dict] = []
 
     def build_event(self, user, method, path, *, json=NO_JSON, body=None, headers=None, query=None) -> dict:
@@ -147,7 +148,7 @@ class InProcessApi:
         if user is None:
             event["requestContext"].pop("authorizer", None)
         else:
-            event["requestContext"]["authorizer"]["claims"].update(identity_for(user))
+            event["requestContext"]["authorizer"]["claims"].update(identity_for(user, self.namespace))
         return event
 
     def request(self, user, method, path, *, json=NO_JSON, body=None, headers=None, query=None) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import uuid
 
 import pytest
 
@@ -27,6 +28,7 @@ from moto import mock_aws  # noqa: E402
 
 from tests.templates.cfn import load_template  # noqa: E402
 from tests.todos.client import InProcessApi  # noqa: E402
+from tests.todos.contract import ContractChecked  # noqa: E402
 
 TABLE_NAME = os.environ["TABLE_NAME"]
 CURSOR_KEY = os.environ["CURSOR_KEY"]
@@ -64,30 +66,38 @@ def serialize_dynamodb_writes(monkeypatch) -> None:
         monkeypatch.setattr(DynamoDBBackend, name, atomic)
 
 
-@pytest.fixture
-def aws(monkeypatch):
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    serialize_dynamodb_writes(monkeypatch)
-    with mock_aws():
-        yield
+@pytest.fixture(scope="module")
+def aws():
+    """moto for one test module: creating clients and tables is the slow part, so it is shared and
+    tests are isolated by identity instead (each test gets its own owners/users)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
+            patch.delenv(name, raising=False)
+        serialize_dynamodb_writes(patch)
+        with mock_aws():
+            yield
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def table(aws):
-    client = boto3.client("dynamodb", region_name="us-east-1")
-    client.create_table(**table_definition())
+    boto3.client("dynamodb", region_name="us-east-1").create_table(**table_definition())
     return boto3.resource("dynamodb", region_name="us-east-1").Table(TABLE_NAME)
 
 
 @pytest.fixture
+def owner() -> str:
+    """A user-pool `sub` no other test uses."""
+    return str(uuid.uuid4())
+
+
+@pytest.fixture(scope="module")
 def tables(table):
     from todos.dal.tables import TableProvider
 
     return TableProvider(TABLE_NAME)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def store(tables):
     from todos.dal.dynamo import DynamoTodoStore
 
@@ -101,12 +111,23 @@ def service(store):
     return TodoService(store, CursorCodec(CURSOR_KEY))
 
 
-@pytest.fixture
-def api(table):
-    """The API in process, over a fresh moto table; the service is built from the settings as in Lambda."""
+@pytest.fixture(scope="module")
+def handlers(table):
+    """The Lambda handlers, their service built from the settings as in Lambda (once per module)."""
     from todos import wiring
     from todos.handlers import read, write
 
     wiring.use(None)
-    yield InProcessApi(read.handler, write.handler)
+    yield read.handler, write.handler
     wiring.use(None)
+
+
+@pytest.fixture
+def api(handlers):
+    """The API in process, every response checked against openapi.yaml.
+
+    Users are fresh identities per test. A second implementation (real HTTP through localcloud) can be
+    added by parametrizing this fixture; the tests only use `ApiClient.request`.
+    """
+    read_handler, write_handler = handlers
+    return ContractChecked(InProcessApi(read_handler, write_handler, namespace=str(uuid.uuid4())))

@@ -1,0 +1,74 @@
+"""Every localcloud benchmark, each in its own process, then one summary table (what `make bench` runs).
+
+Benches: request latency vs serverless-offline, overhead on GET /todos/{id}, `make dev` time to ready,
+SQS → handler latency. `--quick` runs fewer requests; `--only NAME` runs some of them. Other bench
+scripts in this folder that take no arguments (lambdas_roundtrip.py, sqs_latency.py) run after these,
+with their own output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from stats import Figure, figures_table
+
+BENCH = Path(__file__).resolve().parent
+BENCHES = {
+    "request_latency": ([], ["--requests", "500", "--warmup", "100"]),
+    "route_overhead": ([], ["--requests", "500", "--warmup", "50"]),
+    "dev_ready": ([], ["--runs", "2"]),
+    "async_latency": ([], ["--messages", "50"]),
+}
+EXTRAS = ("lambdas_roundtrip", "sqs_latency")
+
+
+def run_one(name: str, args: list[str], out: Path) -> tuple[int, float]:
+    started = time.monotonic()
+    print(f"\n=== {name} {' '.join(args)}".rstrip(), flush=True)
+    code = subprocess.call(
+        [sys.executable, str(BENCH / f"{name}.py"), *args, "--figures-json", str(out)], cwd=BENCH.parent
+    )
+    return code, time.monotonic() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer requests, messages and runs")
+    parser.add_argument("--only", action="append", choices=[*BENCHES, *EXTRAS], help="run only these (repeatable)")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="bench-all-"))
+    figures: list[Figure] = []
+    failed = []
+    for name, (full, quick) in BENCHES.items():
+        if args.only and name not in args.only:
+            continue
+        out = work / f"{name}.json"
+        code, seconds = run_one(name, quick if args.quick else full, out)
+        if code != 0 or not out.exists():
+            failed.append(name)
+            figures.append(Figure(name, "FAILED", None, note=f"exit code {code}, see its output above"))
+            continue
+        figures += [Figure(**f) for f in json.loads(out.read_text())]
+        print(f"({name} took {seconds:.0f} s)", flush=True)
+    for name in EXTRAS:
+        if (BENCH / f"{name}.py").exists() and (not args.only or name in args.only):
+            print(f"\n=== {name}", flush=True)
+            code = subprocess.call([sys.executable, str(BENCH / f"{name}.py")], cwd=BENCH.parent)
+            figures.append(Figure(name, "see its output above", None, note=f"exit code {code}"))
+            if code != 0:
+                failed.append(name)
+
+    print("\n=== summary")
+    print(figures_table(figures))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,431 @@
+"""AwsFront: the WSGI layer in front of moto that every client and function talks to.
+
+Requests signed with the admin credentials (or anything localcloud did not issue) go straight to moto,
+after the message tap; the only work on that path is reading the Authorization header. Requests signed
+with credentials issued by the local Cognito Identity are checked first: key known and not expired,
+session token, signature, then the role's IAM policies (and, for S3, the bucket policy).
+
+Bucket policies are evaluated for issued credentials: their Deny statements apply and their Allow
+statements naming the role or the session grant access, as on AWS. One deliberate difference: the
+local endpoint is plain HTTP on loopback, standing in for AWS's TLS endpoint, so a Deny statement
+whose condition tests `aws:SecureTransport` is skipped (set `enforce_secure_transport = True` to apply
+it; the key itself is always reported truthfully, "false" over HTTP). Admin requests are never
+evaluated (moto answers them as it does today).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape
+
+from werkzeug.test import EnvironBuilder
+
+from localcloud.model import EventLog
+
+from . import errors, sigv4, taplog
+from .actions import service_action
+from .bucket_policies import BucketPolicies
+from .identity import OPERATIONS, ROLE_SESSION_NAME, CognitoError, CognitoIdentity, Session, is_issued_key_format
+from .policy import Principal, Request, evaluate
+from .s3_actions import bucket_and_key, s3_access, virtual_host_bucket
+from .store import PolicyStore
+
+COGNITO_TARGET = "AWSCognitoIdentityService."
+_TARGET_SERVICES = {"AmazonSQS": "sqs", "Kinesis_20131202": "kinesis", "AWSEvents": "events"}
+_IAM_READS = ("Get", "List", "Simulate", "Generate")
+_S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+
+class AwsFront:
+    """WSGI app wrapping moto's: local Cognito Identity, IAM enforcement for issued credentials, tap log."""
+
+    def __init__(self, app, *, region: str, account_id: str, events: EventLog, aws: Callable[[str], Any]):
+        self.app = app
+        self.region = region
+        self.account_id = account_id
+        self.events = events
+        self.clock: Callable[[], float] = time.time
+        self.verify_signatures = True
+        self.enforce_secure_transport = False
+        clients = _ClientCache(aws)
+        self.identity = CognitoIdentity(aws=clients, jwks=self._jwks, clock=lambda: self.clock())
+        self.policies = PolicyStore(clients)
+        self.bucket_policies = BucketPolicies(clients)
+
+    @property
+    def credential_ttl(self) -> int:
+        return self.identity.credential_ttl
+
+    @credential_ttl.setter
+    def credential_ttl(self, seconds: int) -> None:
+        self.identity.credential_ttl = seconds
+
+    def reset(self) -> None:
+        """Forget identities and issued credentials, and drop cached policies."""
+        self.identity.reset()
+        self.policies.invalidate_roles()
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        target = environ.get("HTTP_X_AMZ_TARGET")
+        if target and target.startswith(COGNITO_TARGET) and target[len(COGNITO_TARGET) :] in OPERATIONS:
+            return self._cognito(target[len(COGNITO_TARGET) :], environ, start_response)
+        credential = None
+        query_string = environ.get("QUERY_STRING", "")
+        if "HTTP_AUTHORIZATION" in environ or "X-Amz-Credential" in query_string or "AWSAccessKeyId" in query_string:
+            credential = sigv4.parse_credential(environ)
+        if credential is not None and is_issued_key_format(credential.access_key):
+            return self._authorised(environ, start_response, credential)
+        if credential is not None or target:
+            service = credential.service if credential else ""
+            if service == "s3":
+                return self._s3_forward(environ, start_response)
+            self._observe(environ, service, target)
+        elif environ.get("PATH_INFO", "").startswith("/moto-api/reset"):
+            self.bucket_policies.forget()
+            self.identity.forget_pools()
+        return self.app(environ, start_response)
+
+    def _s3_forward(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        """Forward an S3 request, answering bucket-policy calls here and forgetting a deleted bucket's policy."""
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method not in ("GET", "PUT", "DELETE"):
+            return self.app(environ, start_response)
+        query = environ.get("QUERY_STRING", "")
+        if query and "policy" not in query:
+            return self.app(environ, start_response)
+        raw_path, raw_query = sigv4.raw_target(environ)
+        bucket, key = bucket_and_key(environ.get("HTTP_HOST", ""), raw_path)
+        if not bucket or key is not None:
+            return self.app(environ, start_response)
+        if "policy" in sigv4.parse_query(raw_query):
+            body = read_body(environ) if method == "PUT" else b""
+            return _respond(start_response, self.bucket_policies.handle(method, bucket, body))
+        if method == "DELETE" and not query:
+
+            def deleted(status: str, headers: list, exc_info: Any = None) -> Callable:
+                if status.startswith("204"):
+                    self.bucket_policies.forget(bucket)
+                return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+            return self.app(environ, deleted)
+        return self.app(environ, start_response)
+
+    def _cognito(self, operation: str, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        try:
+            payload = json.loads(read_body(environ) or b"{}")
+            response = errors.json_response(200, self.identity.handle(operation, payload))
+        except json.JSONDecodeError:
+            response = errors.json_response(400, {"__type": "SerializationException", "message": "Invalid JSON body"})
+        except CognitoError as error:
+            response = errors.json_response(error.status, {"__type": error.code, "message": error.message})
+        return _respond(start_response, response)
+
+    def _jwks(self, user_pool_id: str) -> dict:
+        """The user pool's JWKS, asked of moto in-process."""
+        environ = EnvironBuilder(path=f"/{user_pool_id}/.well-known/jwks.json", method="GET").get_environ()
+        status: list[str] = []
+        chunks = self.app(environ, lambda s, h, e=None: status.append(s))
+        try:
+            body = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        if not status or not status[0].startswith("200"):
+            raise ValueError(f"JWKS of user pool {user_pool_id} unavailable: {status[:1]}")
+        return json.loads(body)
+
+    def _authorised(self, environ: dict, start_response: Callable, credential: sigv4.Credential) -> Iterable[bytes]:
+        service = credential.service or "s3"
+        protocol = errors.protocol_of(environ, service)
+        head = environ.get("REQUEST_METHOD") == "HEAD"
+        failure = self._authenticate(environ, credential)
+        if isinstance(failure, tuple):
+            return _respond(start_response, errors.error_response(protocol, *failure, head=head))
+        session = failure
+        context = self._context(environ, session, credential)
+        if service == "s3":
+            return self._s3(environ, start_response, session, context)
+        target = environ.get("HTTP_X_AMZ_TARGET")
+        params = self._params(environ, protocol)
+        if service == "sts" and params.get("Action") == "GetCallerIdentity":
+            return _respond(start_response, errors.xml_response(_caller_identity(session, self.account_id)))
+        method = environ.get("REQUEST_METHOD", "GET")
+        raw_path, _ = sigv4.raw_target(environ)
+        wanted = service_action(
+            service, method, raw_path, target, params, credential.region or self.region, self.account_id
+        )
+        decision = evaluate(
+            Request(wanted.action, wanted.resource, context),
+            self.policies.role_policies(session.role_arn),
+            waived_keys=self._waived,
+        )
+        if not decision.allowed:
+            message = _denied_message(session, wanted.action, wanted.resource, decision.reason)
+            return _respond(start_response, errors.error_response(protocol, "denied", message, head=head))
+        self._observe(environ, service, target)
+        return self.app(environ, start_response)
+
+    def _authenticate(self, environ: dict, credential: sigv4.Credential) -> Session | tuple[str, str]:
+        session = self.identity.session(credential.access_key)
+        if session is None:
+            return "unknown_key", "The AWS Access Key Id you provided does not exist in our records."
+        if self.clock() >= session.expires_at:
+            return "expired", "The provided token has expired."
+        query = sigv4.parse_query(environ.get("QUERY_STRING", ""))
+        token = (
+            environ.get("HTTP_X_AMZ_SECURITY_TOKEN")
+            or query.get("X-Amz-Security-Token")
+            or query.get("x-amz-security-token")
+        )
+        if token != session.session_token:
+            return "bad_token", "The security token included in the request is invalid."
+        if credential.presigned and sigv4.presigned_expired(query, self.clock()):
+            return "denied", "Request has expired"
+        if self.verify_signatures:
+            body = None if environ.get("HTTP_X_AMZ_CONTENT_SHA256") else read_body(environ)
+            bucket = None
+            if credential.version == 2:
+                host = environ.get("HTTP_HOST", "")
+                bucket = virtual_host_bucket(host.rsplit(":", 1)[0] if not host.endswith("]") else host)
+            if not sigv4.verify(environ, credential, session.secret_key, body, bucket):
+                return (
+                    "bad_signature",
+                    "The request signature we calculated does not match the signature you provided. "
+                    "Check your key and signing method.",
+                )
+        return session
+
+    @property
+    def _waived(self) -> frozenset[str]:
+        return frozenset() if self.enforce_secure_transport else frozenset({"aws:securetransport"})
+
+    def _context(self, environ: dict, session: Session, credential: sigv4.Credential) -> dict[str, Any]:
+        now = self.clock()
+        context: dict[str, Any] = {
+            "aws:securetransport": "true" if environ.get("wsgi.url_scheme") == "https" else "false",
+            "aws:currenttime": _iso(now),
+            "aws:epochtime": str(int(now)),
+            "aws:sourceip": environ.get("REMOTE_ADDR", "127.0.0.1"),
+            "aws:useragent": environ.get("HTTP_USER_AGENT", ""),
+            "aws:userid": f"{session.role_id}:{ROLE_SESSION_NAME}",
+            "aws:principalarn": session.role_arn,
+            "aws:principalaccount": self.account_id,
+            "aws:principaltype": "AssumedRole",
+            "aws:requestedregion": credential.region or self.region,
+            "aws:tokenissuetime": _iso(session.issued_at),
+            "aws:multifactorauthpresent": "false",
+            "aws:federatedprovider": "cognito-identity.amazonaws.com",
+            "aws:viaawsservice": "false",
+            "cognito-identity.amazonaws.com:sub": session.identity_id,
+            "cognito-identity.amazonaws.com:aud": session.pool_id,
+            "cognito-identity.amazonaws.com:amr": session.amr,
+        }
+        if credential.service == "s3":
+            context["s3:signatureversion"] = "AWS4-HMAC-SHA256" if credential.version == 4 else "AWS"
+            context["s3:authtype"] = "REST-QUERY-STRING" if credential.presigned else "REST-HEADER"
+            context["s3:resourceaccount"] = self.account_id
+            if environ.get("HTTP_X_AMZ_CONTENT_SHA256"):
+                context["s3:x-amz-content-sha256"] = environ["HTTP_X_AMZ_CONTENT_SHA256"]
+        return context
+
+    def _s3(self, environ: dict, start_response: Callable, session: Session, context: dict) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        raw_path, raw_query = sigv4.raw_target(environ)
+        query = sigv4.parse_query(raw_query)
+        headers = {
+            key[5:].lower().replace("_", "-"): value for key, value in environ.items() if key.startswith("HTTP_X_AMZ_")
+        }
+        body = read_body(environ) if method == "POST" and "delete" in query else None
+        access = s3_access(method, environ.get("HTTP_HOST", ""), raw_path, query, headers, body)
+        identity_policies = self.policies.role_policies(session.role_arn)
+        principal = Principal(arn=session.arn, role_arn=session.role_arn, account=self.account_id)
+        outcomes = []
+        for check in access.checks:
+            bucket = check.resource[len("arn:aws:s3:::") :].split("/", 1)[0] if check.resource != "*" else None
+            bucket_policy = self.bucket_policies.document(bucket) if bucket else None
+            decision = evaluate(
+                Request(check.action, check.resource, {**context, **check.context}),
+                identity_policies,
+                [(f"the bucket policy of {bucket}", bucket_policy)] if bucket_policy else [],
+                principal=principal,
+                waived_keys=self._waived,
+            )
+            outcomes.append((check, decision))
+        if access.delete_objects is not None:
+            denied = {i for i, (_, decision) in enumerate(outcomes) if not decision.allowed}
+            if denied:
+                return self._delete_objects(environ, start_response, access.delete_objects, denied, body or b"")
+        else:
+            for check, decision in outcomes:
+                if not decision.allowed:
+                    message = _denied_message(session, check.action, check.resource, decision.reason)
+                    return _respond(start_response, errors.error_response("s3", "denied", message, method == "HEAD"))
+        return self._s3_forward(environ, start_response)
+
+    def _delete_objects(
+        self,
+        environ: dict,
+        start_response: Callable,
+        objects: list[tuple[str, str | None]],
+        denied: set[int],
+        body: bytes,
+    ) -> Iterable[bytes]:
+        """DeleteObjects with some keys denied: delete the others and report AccessDenied per key, as S3 does."""
+        error_xml = "".join(
+            f"<Error><Key>{escape(key)}</Key>"
+            + (f"<VersionId>{escape(version)}</VersionId>" if version else "")
+            + "<Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+            for i, (key, version) in enumerate(objects)
+            if i in denied
+        )
+        allowed = [obj for i, obj in enumerate(objects) if i not in denied]
+        if not allowed:
+            document = (
+                f'<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult xmlns="{_S3_NS}">{error_xml}</DeleteResult>'
+            )
+            return _respond(start_response, errors.xml_response(document))
+        quiet = "<Quiet>true</Quiet>" if b"<quiet>true</quiet>" in body.lower() else ""
+        remaining = "".join(
+            f"<Object><Key>{escape(key)}</Key>" + (f"<VersionId>{escape(v)}</VersionId>" if v else "") + "</Object>"
+            for key, v in allowed
+        )
+        new_body = f'<Delete xmlns="{_S3_NS}">{quiet}{remaining}</Delete>'.encode()
+        environ["wsgi.input"] = io.BytesIO(new_body)
+        environ["CONTENT_LENGTH"] = str(len(new_body))
+        for key in [k for k in environ if k == "HTTP_CONTENT_MD5" or k.startswith("HTTP_X_AMZ_CHECKSUM_")]:
+            del environ[key]
+        captured: list[Any] = []
+        chunks = self.app(environ, lambda status, headers, exc_info=None: captured.extend([status, headers]))
+        try:
+            result = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        status, headers = captured
+        if status.startswith("200"):
+            text = result.decode("utf-8")
+            if "</DeleteResult>" in text:
+                text = text.replace("</DeleteResult>", error_xml + "</DeleteResult>")
+            elif "<DeleteResult" in text and text.rstrip().endswith("/>"):
+                text = text.rstrip()[:-2] + ">" + error_xml + "</DeleteResult>"
+            result = text.encode("utf-8")
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"] + [("Content-Length", str(len(result)))]
+        start_response(status, headers)
+        return [result]
+
+    def _params(self, environ: dict, protocol: str) -> dict[str, Any]:
+        params: dict[str, Any] = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+        if environ.get("REQUEST_METHOD") in ("GET", "HEAD", "DELETE") and not environ.get("CONTENT_LENGTH"):
+            return params
+        body = read_body(environ)
+        if protocol == "query":
+            params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        elif body:
+            try:
+                parsed = json.loads(body)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                parsed = None
+            if isinstance(parsed, dict):
+                params.update(parsed)
+        return params
+
+    def _observe(self, environ: dict, service: str, target: str | None) -> None:
+        """The tap log, and cache invalidation for IAM and bucket-policy writes passing through."""
+        if target:
+            service = _TARGET_SERVICES.get(target.split(".", 1)[0], service)
+        if service == "email":
+            service = "ses"
+        if service not in ("iam", *taplog.TAPPED):
+            return
+        protocol = errors.protocol_of(environ, service)
+        if service == "ses" and protocol == "rest-json":
+            operation = _sesv2_operation(environ)
+        elif target:
+            operation = target.rsplit(".", 1)[-1]
+        else:
+            operation = self._params(environ, protocol).get("Action", "")
+        if service == "iam":
+            if not operation.startswith(_IAM_READS):
+                self.policies.invalidate_roles()
+            return
+        if not taplog.is_tapped(service, operation):
+            return
+        params = self._params(environ, protocol)
+        raw_path, _ = sigv4.raw_target(environ)
+        taplog.record(
+            self.events, service, operation, params, region=self.region, account=self.account_id, path=raw_path
+        )
+
+
+class _ClientCache:
+    """One boto3 client per service (they are thread-safe and slow to create)."""
+
+    def __init__(self, factory: Callable[[str], Any]):
+        self._factory = factory
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, service: str) -> Any:
+        client = self._clients.get(service)
+        if client is None:
+            with self._lock:
+                client = self._clients.get(service) or self._factory(service)
+                self._clients[service] = client
+        return client
+
+
+def read_body(environ: dict) -> bytes:
+    """The request body, read once and put back so moto can read it again."""
+    cached = environ.get("localcloud.body")
+    if cached is not None:
+        return cached
+    stream = environ.get("wsgi.input")
+    length = environ.get("CONTENT_LENGTH")
+    if stream is None:
+        body = b""
+    elif length:
+        body = stream.read(int(length))
+    elif environ.get("wsgi.input_terminated"):
+        body = stream.read()
+    else:
+        body = b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["localcloud.body"] = body
+    return body
+
+
+def _sesv2_operation(environ: dict) -> str:
+    if environ.get("REQUEST_METHOD") != "POST":
+        return ""
+    path = sigv4.raw_target(environ)[0].rstrip("/")
+    return {"/v2/email/outbound-emails": "SendEmail", "/v2/email/outbound-bulk-emails": "SendBulkEmail"}.get(path, "")
+
+
+def _respond(start_response: Callable, response: errors.Response) -> list[bytes]:
+    status, headers, body = response
+    start_response(status, headers)
+    return [body]
+
+
+def _denied_message(session: Session, action: str, resource: str, reason: str) -> str:
+    return f'User: {session.arn} is not authorized to perform: {action} on resource: "{resource}" because {reason}'
+
+
+def _caller_identity(session: Session, account: str) -> str:
+    return (
+        '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>'
+        f"<Arn>{escape(session.arn)}</Arn><UserId>{escape(session.role_id)}:{ROLE_SESSION_NAME}</UserId>"
+        f"<Account>{account}</Account></GetCallerIdentityResult>"
+        "<ResponseMetadata><RequestId>localcloud</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
+    )
+
+
+def _iso(seconds: float) -> str:
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

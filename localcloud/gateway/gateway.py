@@ -1,0 +1,120 @@
+"""The gateway: serves every API of a deployment under /{apiId}/{stage}/... on the local HTTP server."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from localcloud.gateway import rest as rest_module
+from localcloud.gateway.apis import Api, load_apis
+from localcloud.gateway.auth import CognitoVerifier, LambdaAuthorizers
+from localcloud.gateway.cache import StageCache
+from localcloud.gateway.events import RequestInfo
+from localcloud.gateway.httpapi import HttpApiPipeline
+from localcloud.gateway.integrations import AwsServices
+from localcloud.gateway.responses import gateway_response
+from localcloud.gateway.rest import RestPipeline
+from localcloud.gateway.throttle import TokenBuckets
+from localcloud.gateway.validation import Validators
+from localcloud.model import Deployment, HttpRequest, HttpResponse, InvokeResult
+
+log = logging.getLogger(__name__)
+
+
+class Gateway:
+    """API Gateway for a `Deployment`: REST APIs (v1 events) and HTTP APIs (v2 events).
+
+    `clock` (wall time, seconds) drives request times and token expiry; `monotonic` drives cache TTLs,
+    throttling and authorizer caches. Tests inject both to expire things without sleeping.
+    """
+
+    def __init__(
+        self,
+        deployment: Deployment,
+        invoke: Callable[[str, dict], InvokeResult],
+        aws: Callable[[str], Any],
+        *,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
+        self.deployment = deployment
+        self._invoke = invoke
+        self._clock = clock
+        self.apis: dict[str, Api] = load_apis(deployment)
+        self.cache = StageCache(monotonic)
+        self.buckets = TokenBuckets(monotonic)
+        self.verifier = CognitoVerifier(deployment.aws_endpoint, aws, clock)
+        self.lambda_authorizers = LambdaAuthorizers(self.call_function, monotonic)
+        self.validators = Validators()
+        self.services = AwsServices(aws, self.call_function, deployment.region)
+        self._rest = RestPipeline(self)
+        self._http = HttpApiPipeline(self)
+
+    def call_function(self, function: str, event: dict) -> InvokeResult:
+        return rest_module.call_function(self._invoke, function, event)
+
+    def base_urls(self, host_url: str) -> dict[str, str]:
+        """`Stack/LogicalId` of each API → its invoke URL on the local server (primary stage)."""
+        host_url = host_url.rstrip("/")
+        return {
+            api.address: f"{host_url}/{api.api_id}/{api.primary_stage}"
+            for api in self.apis.values()
+            if api.primary_stage is not None
+        }
+
+    def reset(self) -> None:
+        self.cache.reset()
+        self.buckets.reset()
+        self.verifier.reset()
+        self.lambda_authorizers.reset()
+
+    def handle(self, req: HttpRequest) -> HttpResponse:
+        request_id = str(uuid.uuid4())
+        try:
+            resp = self._dispatch(req, request_id)
+        except Exception:
+            log.exception("gateway failed on %s %s", req.method, req.path)
+            resp = HttpResponse(
+                500,
+                [("Content-Type", "application/json"), ("x-localcloud-reason", "gateway error (see the log)")],
+                json.dumps({"message": "Internal server error"}).encode(),
+            )
+        resp.headers.append(("x-amzn-RequestId", request_id))
+        return resp
+
+    def _dispatch(self, req: HttpRequest, request_id: str) -> HttpResponse:
+        parts = req.path.split("/", 3)
+        api = self.apis.get(parts[1]) if len(parts) > 1 else None
+        if api is None:
+            known = ", ".join(f"{a.api_id} ({a.address})" for a in self.apis.values()) or "none"
+            return _json(404, {"message": f"No API with id {parts[1] if len(parts) > 1 else ''!r}; known: {known}"})
+        stage_name = parts[2] if len(parts) > 2 else ""
+        stage = api.stages.get(stage_name)
+        if stage is None:
+            reason = f"API {api.address} has no stage {stage_name!r} (stages: {', '.join(api.stages) or 'none'})"
+            if api.kind == "http":
+                resp = _json(404, {"message": "Not Found"})
+            else:
+                resp = gateway_response("MISSING_AUTHENTICATION_TOKEN", api.gateway_responses)
+            resp.headers.append(("x-localcloud-reason", reason))
+            return resp
+        info = RequestInfo(
+            req=req,
+            api_id=api.api_id,
+            stage=stage.name,
+            path="/" + (parts[3] if len(parts) > 3 else ""),
+            request_id=request_id,
+            now=self._clock(),
+            domain=req.header("host") or f"{api.api_id}.execute-api.{self.deployment.region}.amazonaws.com",
+        )
+        if api.kind == "rest":
+            return self._rest.handle(api, stage, info)
+        return self._http.handle(api, stage, info)
+
+
+def _json(status: int, document: dict) -> HttpResponse:
+    return HttpResponse(status, [("Content-Type", "application/json")], json.dumps(document).encode())

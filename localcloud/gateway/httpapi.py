@@ -1,0 +1,224 @@
+"""An HTTP API request: CORS preflight → route → throttle → JWT/Lambda authorizer → Lambda (payload 1.0 or 2.0)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from localcloud.gateway import auth, events
+from localcloud.gateway.apis import Api, Stage
+from localcloud.gateway.events import MalformedResponse, RequestInfo
+from localcloud.gateway.rest import Refused, function_of
+from localcloud.gateway.routes import Route
+from localcloud.model import HttpResponse
+
+if TYPE_CHECKING:
+    from localcloud.gateway.gateway import Gateway
+
+log = logging.getLogger(__name__)
+
+_ERRORS = {
+    "UNAUTHORIZED": (401, "Unauthorized"),
+    "ACCESS_DENIED": (403, "Forbidden"),
+    "RESOURCE_NOT_FOUND": (404, "Not Found"),
+    "THROTTLED": (429, "Too Many Requests"),
+    "INTEGRATION_FAILURE": (500, "Internal Server Error"),
+}
+
+
+class HttpApiPipeline:
+    def __init__(self, gw: Gateway):
+        self.gw = gw
+
+    def handle(self, api: Api, stage: Stage, info: RequestInfo) -> HttpResponse:
+        cors = api.body.get("x-amazon-apigateway-cors")
+        try:
+            if isinstance(cors, dict) and info.method == "OPTIONS" and info.header("access-control-request-method"):
+                return self._preflight(cors, info)
+            route, path_params = api.routes.match_http(info.method, info.path)
+            if route is None:
+                raise Refused("RESOURCE_NOT_FOUND", f"no route matches {info.method} {info.path}")
+            self._throttle(api, stage, route)
+            authorizer = self._authorize(api, stage, info, route, path_params)
+            resp = self._integrate(api, stage, info, route, path_params, authorizer)
+        except Refused as exc:
+            resp = self._error(exc)
+        except auth.Denied as exc:
+            resp = self._error(Refused(exc.kind, exc.reason))
+        if isinstance(cors, dict):
+            self._cors_headers(cors, info, resp)
+        return resp
+
+    @staticmethod
+    def _error(exc: Refused) -> HttpResponse:
+        status, message = _ERRORS.get(exc.kind, (500, "Internal Server Error"))
+        body = json.dumps({"message": message}).encode()
+        return HttpResponse(
+            status, [("content-type", "application/json"), ("x-localcloud-reason", exc.reason[:500])], body
+        )
+
+    @staticmethod
+    def _origin_allowed(cors: dict, origin: str | None) -> str | None:
+        allowed = [str(o) for o in cors.get("allowOrigins") or []]
+        if not origin:
+            return None
+        if "*" in allowed:
+            return "*"
+        return origin if origin in allowed else None
+
+    def _preflight(self, cors: dict, info: RequestInfo) -> HttpResponse:
+        resp = HttpResponse(204, [])
+        origin = self._origin_allowed(cors, info.header("origin"))
+        if origin is None:
+            return resp
+        methods = [str(m).upper() for m in cors.get("allowMethods") or []]
+        requested = str(info.header("access-control-request-method")).upper()
+        if methods and "*" not in methods and requested not in methods:
+            return resp
+        resp.headers.append(("access-control-allow-origin", origin))
+        resp.headers.append(("access-control-allow-methods", ",".join(methods) if methods else requested))
+        if cors.get("allowHeaders"):
+            resp.headers.append(("access-control-allow-headers", ",".join(cors["allowHeaders"])))
+        if cors.get("maxAge") is not None:
+            resp.headers.append(("access-control-max-age", str(cors["maxAge"])))
+        if cors.get("allowCredentials"):
+            resp.headers.append(("access-control-allow-credentials", "true"))
+        return resp
+
+    def _cors_headers(self, cors: dict, info: RequestInfo, resp: HttpResponse) -> None:
+        if info.method == "OPTIONS" and resp.status == 204:
+            return
+        origin = self._origin_allowed(cors, info.header("origin"))
+        if origin is None:
+            return
+        resp.headers = [(k, v) for k, v in resp.headers if not k.lower().startswith("access-control-")]
+        resp.headers.append(("access-control-allow-origin", origin))
+        if cors.get("exposeHeaders"):
+            resp.headers.append(("access-control-expose-headers", ",".join(cors["exposeHeaders"])))
+        if cors.get("allowCredentials"):
+            resp.headers.append(("access-control-allow-credentials", "true"))
+
+    def _throttle(self, api: Api, stage: Stage, route: Route) -> None:
+        specific = stage.route_settings.get(route.route_key) or {}
+        rate = specific.get("ThrottlingRateLimit", stage.default_rate)
+        burst = specific.get("ThrottlingBurstLimit", stage.default_burst)
+        if not self.gw.buckets.allow((api.api_id, stage.name, route.route_key), rate, burst):
+            raise Refused("THROTTLED", f"{route.route_key} is over its rate {rate}/s, burst {burst}")
+
+    def _authorize(self, api, stage, info, route, path_params) -> dict[str, Any] | None:
+        security = route.operation.get("security", api.body.get("security")) or []
+        for requirement in security:
+            if not isinstance(requirement, dict):
+                continue
+            for name, scopes in requirement.items():
+                scheme = api.security_schemes.get(name)
+                spec = scheme.get("x-amazon-apigateway-authorizer") if isinstance(scheme, dict) else None
+                if not isinstance(spec, dict):
+                    continue
+                kind = str(spec.get("type", "")).lower()
+                if kind == "jwt":
+                    return self._jwt(info, name, spec, scopes or [])
+                if kind == "request":
+                    return self._lambda(api, stage, info, route, path_params, name, spec)
+                raise Refused("INTEGRATION_FAILURE", f"authorizer {name} has unsupported type {kind!r}")
+        return None
+
+    def _identity(self, source: str, info: RequestInfo, stage: Stage) -> str | None:
+        source = source.strip()
+        if source.lower().startswith("$request.header."):
+            return info.header(source[len("$request.header.") :])
+        if source.startswith("$request.querystring."):
+            values = info.query_lists(plus_is_space=True).get(source[len("$request.querystring.") :])
+            return ",".join(values) if values else None
+        if source.startswith("$stageVariables."):
+            return stage.variables.get(source[len("$stageVariables.") :])
+        if source.startswith("$context."):
+            return {"requestId": info.request_id, "stage": info.stage}.get(source[len("$context.") :])
+        return None
+
+    def _jwt(self, info: RequestInfo, name: str, spec: dict, scopes: list[str]) -> dict[str, Any]:
+        sources = spec.get("identitySource") or "$request.header.Authorization"
+        source = sources[0] if isinstance(sources, list) else str(sources).split(",")[0]
+        token = auth.bearer(self._identity(source, info, None))  # type: ignore[arg-type]
+        if not token:
+            raise Refused("UNAUTHORIZED", f"authorizer {name}: no token in {source}")
+        config = spec.get("jwtConfiguration") or {}
+        issuer = str(config.get("issuer", ""))
+        audiences = [str(a) for a in config.get("audience") or []]
+        claims = self.gw.verifier.verify_jwt(token, issuer, audiences, scopes)
+        granted = str(claims.get("scope", "")).split() or None
+        return {"jwt": {"claims": auth.http_claims(claims), "scopes": granted}}
+
+    def _lambda(self, api, stage, info, route, path_params, name, spec) -> dict[str, Any]:
+        sources = spec.get("identitySource") or []
+        sources = sources if isinstance(sources, list) else [s for s in str(sources).split(",") if s.strip()]
+        identity = []
+        for source in sources:
+            value = self._identity(source, info, stage)
+            if value is None:
+                raise Refused("UNAUTHORIZED", f"authorizer {name}: identity source {source} is missing")
+            identity.append(value)
+        function = function_of(spec.get("authorizerUri"))
+        if not function:
+            raise Refused("INTEGRATION_FAILURE", f"authorizer {name} has no Lambda authorizerUri")
+        d = self.gw.deployment
+        route_arn = f"arn:aws:execute-api:{d.region}:{d.account_id}:{api.api_id}/{stage.name}/{info.method}{info.path}"
+        event = events.http_event(
+            info,
+            route_key=route.route_key,
+            path_params=path_params,
+            stage_vars=stage.variables,
+            authorizer=None,
+            binary_types=api.binary_media_types,
+            account_id=d.account_id,
+        )
+        event.pop("body", None)
+        event.update({"type": "REQUEST", "routeArn": route_arn, "identitySource": identity})
+        ttl = int(spec.get("authorizerResultTtlInSeconds", 0) or 0) if identity else 0
+        if spec.get("enableSimpleResponses"):
+            answer = self.gw.lambda_authorizers.simple(name, function, event, tuple(identity), ttl)
+            return {"lambda": answer}
+        ctx = self.gw.lambda_authorizers.authorize(name, function, event, tuple(identity), ttl, route_arn)
+        ctx.pop("integrationLatency", None)
+        principal = ctx.pop("principalId", None)
+        return {"lambda": ctx, "principalId": principal}
+
+    def _integrate(self, api, stage, info, route, path_params, authorizer) -> HttpResponse:
+        integration = route.integration
+        if str(integration.get("type", "")).lower() != "aws_proxy":
+            raise Refused("INTEGRATION_FAILURE", f"{route.route_key}: only Lambda proxy integrations are supported")
+        function = function_of(integration.get("uri"))
+        if not function:
+            raise Refused("INTEGRATION_FAILURE", f"{route.route_key}: the integration names no Lambda function")
+        version = str(integration.get("payloadFormatVersion", "2.0"))
+        account = self.gw.deployment.account_id
+        if version == "1.0":
+            event = events.rest_event(
+                info,
+                resource=route.resource,
+                path_params=path_params,
+                stage_vars=stage.variables,
+                authorizer=authorizer,
+                binary_types=api.binary_media_types,
+                account_id=account,
+            )
+            event["version"] = "1.0"
+        else:
+            event = events.http_event(
+                info,
+                route_key=route.route_key,
+                path_params=path_params,
+                stage_vars=stage.variables,
+                authorizer=authorizer,
+                binary_types=api.binary_media_types,
+                account_id=account,
+            )
+        result = self.gw.call_function(function, event)
+        if result.error:
+            raise Refused("INTEGRATION_FAILURE", f"function {function} failed: {result.error.get('errorMessage')}")
+        try:
+            return events.rest_response(result.payload) if version == "1.0" else events.http_response(result.payload)
+        except MalformedResponse as exc:
+            log.warning("Malformed Lambda response from %s: %s", function, exc)
+            raise Refused("INTEGRATION_FAILURE", f"Malformed Lambda response from {function}: {exc}") from None

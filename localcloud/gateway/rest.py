@@ -1,0 +1,295 @@
+"""A REST API request: route → throttle → authorize → validate → cache → integration → cache."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from localcloud.gateway import auth, events, integrations
+from localcloud.gateway.apis import Api, Stage
+from localcloud.gateway.events import MalformedResponse, RequestInfo
+from localcloud.gateway.responses import gateway_response
+from localcloud.gateway.routes import Route
+from localcloud.gateway.validation import Invalid
+from localcloud.model import FunctionNotFound, HttpResponse, Throttled
+
+if TYPE_CHECKING:
+    from localcloud.gateway.gateway import Gateway
+
+log = logging.getLogger(__name__)
+
+_FUNCTION = re.compile(r"functions/(.+?)/invocations")
+
+
+class Refused(Exception):
+    """Stop the pipeline with a gateway response of `kind`; `reason` says why (x-localcloud-reason)."""
+
+    def __init__(self, kind: str, reason: str, message: str | None = None):
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+        self.message = message
+
+
+def function_of(uri: Any) -> str | None:
+    m = _FUNCTION.search(str(uri or ""))
+    return m.group(1) if m else None
+
+
+class RestPipeline:
+    def __init__(self, gw: Gateway):
+        self.gw = gw
+
+    def handle(self, api: Api, stage: Stage, info: RequestInfo) -> HttpResponse:
+        context: dict[str, Any] = self._context(api, stage, info, None, None)
+        try:
+            route, path_params = api.routes.match_rest(info.method, info.path)
+            if route is None:
+                raise Refused(
+                    "MISSING_AUTHENTICATION_TOKEN", f"no {info.method} method on a resource matching {info.path}"
+                )
+            context = self._context(api, stage, info, route, None)
+            self._throttle(api, stage, route)
+            authorizer = self._authorize(api, stage, info, route, path_params)
+            context = self._context(api, stage, info, route, authorizer)
+            params = self._params(info, path_params)
+            self.gw.validators.check(api, route, params, info.req.body, info.header("content-type") or "")
+            cache_key, ttl = self._cache_key(api, stage, info, route, path_params, params)
+            if cache_key is not None:
+                hit = self.gw.cache.get(cache_key)
+                if hit is not None:
+                    return hit
+            resp = self._integrate(api, stage, info, route, path_params, authorizer, params, context)
+            if cache_key is not None and 200 <= resp.status < 300:
+                self.gw.cache.put(cache_key, resp, ttl)
+            return resp
+        except Refused as exc:
+            return self._refusal(api, stage, exc, context)
+        except auth.Denied as exc:
+            return self._refusal(api, stage, Refused(exc.kind, exc.reason, exc.message), context)
+        except Invalid as exc:
+            return self._refusal(api, stage, Refused(exc.kind, exc.message, exc.message), context)
+        except integrations.IntegrationError as exc:
+            return self._refusal(api, stage, Refused(exc.kind, str(exc)), context)
+
+    def _refusal(self, api: Api, stage: Stage, exc: Refused, context: dict[str, Any]) -> HttpResponse:
+        resp = gateway_response(
+            exc.kind, api.gateway_responses, message=exc.message, context=context, stage_vars=stage.variables
+        )
+        resp.headers.append(("x-localcloud-reason", exc.reason[:500]))
+        return resp
+
+    def _throttle(self, api: Api, stage: Stage, route: Route) -> None:
+        rate = stage.setting(route.resource, route.method, "rate")
+        burst = stage.setting(route.resource, route.method, "burst")
+        if not self.gw.buckets.allow((api.api_id, stage.name, route.resource, route.method), rate, burst):
+            raise Refused("THROTTLED", f"{route.method} {route.resource} is over its rate {rate}/s, burst {burst}")
+
+    def method_arn(self, api: Api, stage: Stage, info: RequestInfo) -> str:
+        d = self.gw.deployment
+        return f"arn:aws:execute-api:{d.region}:{d.account_id}:{api.api_id}/{stage.name}/{info.method}{info.path}"
+
+    def _authorize(
+        self, api: Api, stage: Stage, info: RequestInfo, route: Route, path_params: dict[str, str]
+    ) -> dict[str, Any] | None:
+        security = route.operation.get("security", api.body.get("security")) or []
+        for requirement in security:
+            if not isinstance(requirement, dict):
+                continue
+            for name, scopes in requirement.items():
+                scheme = api.security_schemes.get(name)
+                if not isinstance(scheme, dict):
+                    continue
+                spec = scheme.get("x-amazon-apigateway-authorizer")
+                if not isinstance(spec, dict):
+                    continue  # API keys and IAM (SigV4) are not checked locally
+                kind = str(spec.get("type", "")).lower()
+                if kind == "cognito_user_pools":
+                    token = auth.bearer(info.header(self._token_header(scheme, spec)))
+                    if not token:
+                        raise Refused("UNAUTHORIZED", f"no token in the {self._token_header(scheme, spec)} header")
+                    claims = self.gw.verifier.verify_user_pool(
+                        token, list(spec.get("providerARNs") or []), scopes or []
+                    )
+                    return {"claims": auth.rest_claims(claims)}
+                if kind == "token":
+                    return self._token_authorizer(api, stage, info, name, scheme, spec)
+                if kind == "request":
+                    return self._request_authorizer(api, stage, info, route, path_params, name, spec)
+                raise Refused("AUTHORIZER_CONFIGURATION_ERROR", f"authorizer {name} has unsupported type {kind!r}")
+        return None
+
+    @staticmethod
+    def _token_header(scheme: dict, spec: dict) -> str:
+        source = str(spec.get("identitySource") or "")
+        if source.startswith("method.request.header."):
+            return source[len("method.request.header.") :]
+        return str(scheme.get("name") or "Authorization")
+
+    def _token_authorizer(self, api, stage, info, name, scheme, spec) -> dict[str, Any]:
+        header = self._token_header(scheme, spec)
+        token = info.header(header)
+        if not token:
+            raise Refused("UNAUTHORIZED", f"authorizer {name}: no {header} header")
+        pattern = spec.get("identityValidationExpression")
+        if pattern and not re.fullmatch(str(pattern), token):
+            raise Refused("UNAUTHORIZED", f"authorizer {name}: {header} does not match identityValidationExpression")
+        function = function_of(spec.get("authorizerUri"))
+        if not function:
+            raise Refused("AUTHORIZER_CONFIGURATION_ERROR", f"authorizer {name} has no Lambda authorizerUri")
+        arn = self.method_arn(api, stage, info)
+        event = {"type": "TOKEN", "authorizationToken": token, "methodArn": arn}
+        return self.gw.lambda_authorizers.authorize(name, function, event, (token,), _ttl(spec), arn)
+
+    def _request_authorizer(self, api, stage, info, route, path_params, name, spec) -> dict[str, Any]:
+        params = self._params(info, path_params)
+        identity = []
+        for source in [s.strip() for s in str(spec.get("identitySource") or "").split(",") if s.strip()]:
+            value = self._identity_value(source, params, stage, info)
+            if value is None:
+                raise Refused("UNAUTHORIZED", f"authorizer {name}: identity source {source} is missing")
+            identity.append(value)
+        function = function_of(spec.get("authorizerUri"))
+        if not function:
+            raise Refused("AUTHORIZER_CONFIGURATION_ERROR", f"authorizer {name} has no Lambda authorizerUri")
+        arn = self.method_arn(api, stage, info)
+        event = events.rest_event(
+            info,
+            resource=route.resource,
+            path_params=path_params,
+            stage_vars=stage.variables,
+            authorizer=None,
+            binary_types=api.binary_media_types,
+            account_id=self.gw.deployment.account_id,
+        )
+        event = {"type": "REQUEST", "methodArn": arn, **event}
+        event.pop("body", None)
+        event.pop("isBase64Encoded", None)
+        ttl = _ttl(spec) if identity else 0
+        return self.gw.lambda_authorizers.authorize(name, function, event, tuple(identity), ttl, arn)
+
+    @staticmethod
+    def _identity_value(source: str, params: dict, stage: Stage, info: RequestInfo) -> str | None:
+        if source.startswith("method.request.header."):
+            return info.header(source[len("method.request.header.") :])
+        if source.startswith("method.request.querystring."):
+            return params["querystring"].get(source[len("method.request.querystring.") :])
+        if source.startswith("stageVariables."):
+            return stage.variables.get(source[len("stageVariables.") :])
+        if source.startswith("context."):
+            return {"requestId": info.request_id, "stage": info.stage, "httpMethod": info.method}.get(
+                source[len("context.") :]
+            )
+        return None
+
+    @staticmethod
+    def _params(info: RequestInfo, path_params: dict[str, str]) -> dict[str, dict[str, str]]:
+        return {
+            "path": dict(path_params),
+            "querystring": {k: v[-1] for k, v in info.query_lists().items()},
+            "header": {k: v for k, v in info.req.headers},
+        }
+
+    def _cache_key(self, api, stage, info, route, path_params, params) -> tuple[tuple | None, float]:
+        if info.method != "GET" or not stage.cache_cluster:
+            return None, 0
+        if not stage.setting(route.resource, route.method, "caching"):
+            return None, 0
+        ttl = stage.setting(route.resource, route.method, "cache_ttl")
+        ttl = 300 if ttl is None else ttl
+        if ttl <= 0:
+            return None, 0
+        parts = []
+        for name in route.integration.get("cacheKeyParameters") or []:
+            name = str(name)
+            if name.startswith("method.request.header."):
+                parts.append((name, info.header(name[len("method.request.header.") :])))
+            elif name.startswith("method.request.querystring."):
+                parts.append((name, params["querystring"].get(name[len("method.request.querystring.") :])))
+            elif name.startswith("method.request.path."):
+                parts.append((name, path_params.get(name[len("method.request.path.") :])))
+        key = (api.api_id, stage.name, "GET", route.resource, tuple(sorted(path_params.items())), tuple(parts))
+        return key, ttl
+
+    def _context(self, api, stage, info, route, authorizer) -> dict[str, Any]:
+        resource = route.resource if route else info.path
+        return {
+            "accountId": self.gw.deployment.account_id,
+            "apiId": api.api_id,
+            "requestId": info.request_id,
+            "extendedRequestId": events.extended_request_id(info.request_id),
+            "requestTime": events.request_time(info.now),
+            "requestTimeEpoch": int(info.now * 1000),
+            "stage": stage.name,
+            "httpMethod": info.method,
+            "resourcePath": resource,
+            "resourceId": events.resource_id(resource),
+            "path": f"/{stage.name}{info.path}",
+            "domainName": info.domain,
+            "protocol": "HTTP/1.1",
+            "identity": {"sourceIp": info.req.client_ip, "userAgent": info.header("user-agent") or ""},
+            "authorizer": authorizer or {},
+        }
+
+    def _integrate(self, api, stage, info, route, path_params, authorizer, params, context) -> HttpResponse:
+        integration = route.integration
+        kind = str(integration.get("type", "")).lower()
+        if kind == "aws_proxy":
+            function = function_of(integration.get("uri"))
+            if not function:
+                raise Refused("API_CONFIGURATION_ERROR", f"{route.route_key}: aws_proxy uri names no Lambda function")
+            event = events.rest_event(
+                info,
+                resource=route.resource,
+                path_params=path_params,
+                stage_vars=stage.variables,
+                authorizer=authorizer,
+                binary_types=api.binary_media_types,
+                account_id=self.gw.deployment.account_id,
+            )
+            result = self.gw.call_function(function, event)
+            if result.error:
+                raise Refused("INTEGRATION_FAILURE", f"function {function} failed: {result.error.get('errorMessage')}")
+            try:
+                resp = events.rest_response(result.payload)
+            except MalformedResponse as exc:
+                log.warning("Malformed Lambda proxy response from %s: %s", function, exc)
+                raise Refused(
+                    "INTEGRATION_FAILURE", f"Malformed Lambda proxy response from {function}: {exc}"
+                ) from None
+            if not any(k.lower() == "content-type" for k, _ in resp.headers):
+                resp.headers.append(("Content-Type", "application/json"))
+            return resp
+        mc = integrations.MappingContext(
+            body=info.req.body,
+            params=params,
+            context=context,
+            stage_vars=stage.variables,
+            content_type=info.header("content-type") or "application/json",
+            accept=info.header("accept"),
+        )
+        if kind == "mock":
+            return integrations.mock(integration, mc)
+        if kind == "aws":
+            return self.gw.services.call(integration, mc)
+        raise Refused(
+            "API_CONFIGURATION_ERROR", f"{route.route_key}: integration type {kind!r} is not supported locally"
+        )
+
+
+def _ttl(spec: dict) -> int:
+    try:
+        return int(spec.get("authorizerResultTtlInSeconds", 300))
+    except (TypeError, ValueError):
+        return 300
+
+
+def call_function(invoke, function: str, event: dict):
+    """Invoke, turning a missing function or exhausted concurrency into gateway refusals."""
+    try:
+        return invoke(function, event)
+    except Throttled:
+        raise Refused("THROTTLED", f"function {function} has no free concurrency") from None
+    except FunctionNotFound:
+        raise Refused("API_CONFIGURATION_ERROR", f"function {function} is not deployed") from None

@@ -1,0 +1,211 @@
+"""Asynchronous invocation (S3 and SNS → Lambda) from a hidden SQS queue, with Lambda's async retries.
+
+Each message is one event. A failed invocation is retried after a delay (the message's visibility is
+set to the delay, so it counts as busy meanwhile); the SQS receive count is the attempt number. After
+1 + MaximumRetryAttempts attempts (or past MaximumEventAgeInSeconds) the event goes to the function's
+OnFailure destination and/or dead-letter queue, or is logged loudly as dropped. A throttled invocation
+is retried without using an attempt.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from localcloud.model import EventLog, FunctionSpec, InvokeResult
+
+from .config import AsyncConfig
+from .destinations import Destinations
+from .idle import Activity
+from .poller import Poller, Stopped
+from .queues import LONG_POLL_SECONDS, Queue
+from .shapes import iso
+
+log = logging.getLogger("localcloud.sources")
+
+DEFAULT_RETRY_DELAYS = (1, 2)
+
+
+class AsyncPoller(Poller):
+    def __init__(
+        self,
+        address: str,
+        channel: str,
+        source_name: str,
+        queue_arn: str,
+        function: FunctionSpec,
+        config: AsyncConfig,
+        make_event: Callable[[dict], dict | None],
+        invoke: Callable[[str, dict], InvokeResult],
+        aws: Callable[[str], Any],
+        events: EventLog,
+        activity: Activity,
+        destinations: Destinations,
+        retry_delays: tuple[int, ...] = DEFAULT_RETRY_DELAYS,
+    ):
+        super().__init__(address, source_name, events, activity)
+        self.channel = channel
+        self.function = function
+        self.config = config
+        self.make_event = make_event
+        self.invoke = invoke
+        self.destinations = destinations
+        self.retry_delays = retry_delays or (0,)
+        self.queue = Queue(aws("sqs"), queue_arn)
+
+    def setup(self) -> None:
+        self.queue.resolve()
+
+    def quiet(self) -> bool:
+        return not self.ready or not self.queue.pending()
+
+    def purge(self) -> None:
+        if self.ready:
+            self.queue.purge()
+
+    def poll_once(self) -> None:
+        generation = self._generation
+        messages = self.queue.receive(10, LONG_POLL_SECONDS)
+        if not messages:
+            return
+        with self.activity.working():
+            for index, message in enumerate(messages):
+                try:
+                    self._handle(message, generation)
+                except Stopped:
+                    if self.stopping:
+                        self.queue.set_visibility([m["ReceiptHandle"] for m in messages[index:]], 0)
+                    raise
+
+    def _handle(self, message: dict, generation: int) -> None:
+        receipt = message["ReceiptHandle"]
+        try:
+            event = self.make_event(json.loads(message.get("Body") or ""))
+        except (ValueError, KeyError, TypeError) as exc:
+            self.queue.delete([receipt])
+            self.report_error(exc, f"unreadable {self.channel} notification dropped: {message.get('Body')!r}")
+            return
+        if event is None:
+            self.queue.delete([receipt])
+            return
+        attributes = message.get("Attributes") or {}
+        attempt = int(attributes.get("ApproximateReceiveCount", "1"))
+        sent = int(attributes.get("SentTimestamp", "0")) / 1000 or time.time()
+        if time.time() - sent > self.config.max_event_age:
+            self._give_up(event, None, attempt - 1, "EventAgeExceeded")
+            self.queue.delete([receipt])
+            return
+        result = self.invoke_until_accepted(
+            self.invoke, self.function.arn, event, generation, on_wait=self._keep_invisible(receipt)
+        )
+        self.events.record(
+            self.channel,
+            "delivery",
+            self.name,
+            event,
+            source=self.address,
+            function=self.function.address,
+            request_id=result.request_id,
+            outcome="ok" if result.error is None else "error",
+            attempt=attempt,
+            error=result.error,
+        )
+        if result.error is None:
+            self.queue.delete([receipt])
+            if self.config.on_success:
+                self.destinations.send(
+                    self.config.on_success,
+                    self._record(event, result, attempt, "Success"),
+                    channel=self.channel,
+                    kind="on-success",
+                    source=self.address,
+                    function=self.function.address,
+                )
+            return
+        if attempt >= 1 + self.config.max_retries:
+            self._give_up(event, result, attempt, "RetriesExhausted")
+            self.queue.delete([receipt])
+            return
+        delay = self.retry_delays[min(attempt - 1, len(self.retry_delays) - 1)]
+        self.queue.set_visibility([receipt], int(delay))
+
+    def _keep_invisible(self, receipt: str) -> Callable[[float], None]:
+        extended_at = [0.0]
+
+        def extend(waited: float) -> None:
+            if waited - extended_at[0] >= self.queue.visibility_timeout / 2:
+                self.queue.set_visibility([receipt], self.queue.visibility_timeout)
+                extended_at[0] = waited
+
+        return extend
+
+    def _record(self, event: dict, result: InvokeResult | None, attempts: int, condition: str) -> dict:
+        """Lambda's asynchronous invocation record (what destinations receive)."""
+        response: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
+        if result is not None and result.error is not None:
+            response["functionError"] = "Unhandled"
+        return {
+            "version": "1.0",
+            "timestamp": iso(time.time()),
+            "requestContext": {
+                "requestId": result.request_id if result else "",
+                "functionArn": f"{self.function.arn}:$LATEST",
+                "condition": condition,
+                "approximateInvokeCount": attempts,
+            },
+            "requestPayload": event,
+            "responseContext": response,
+            "responsePayload": (result.error if result.error is not None else result.payload) if result else None,
+        }
+
+    def _give_up(self, event: dict, result: InvokeResult | None, attempts: int, condition: str) -> None:
+        fn = self.function
+        targets = 0
+        if self.config.on_failure:
+            targets += 1
+            self.destinations.send(
+                self.config.on_failure,
+                self._record(event, result, attempts, condition),
+                channel=self.channel,
+                kind="on-failure",
+                source=self.address,
+                function=fn.address,
+            )
+        if self.config.dead_letter:
+            targets += 1
+            error = (result.error if result else None) or {"errorMessage": condition}
+            self.destinations.send(
+                self.config.dead_letter,
+                event,
+                channel=self.channel,
+                kind="dead-letter",
+                attributes={
+                    "RequestID": result.request_id if result else "",
+                    "ErrorCode": "200",
+                    "ErrorMessage": str(error.get("errorMessage") or condition)[:256],
+                },
+                source=self.address,
+                function=fn.address,
+            )
+        if not targets:
+            log.error(
+                "%s: %s gave up on an event (%s) and has no DLQ or OnFailure destination",
+                self.address,
+                fn.address,
+                condition,
+            )
+            self.events.record(
+                self.channel,
+                "dropped",
+                self.name,
+                event,
+                source=self.address,
+                function=fn.address,
+                condition=condition,
+                attempts=attempts,
+                error=result.error if result else None,
+                note=f"{fn.address} failed {attempts} time(s); no DeadLetterConfig or OnFailure destination: DROPPED",
+            )

@@ -1,0 +1,166 @@
+"""`Sources`: every event source of a deployment, polled with Lambda's semantics.
+
+Builds one poller per enabled EventSourceMapping (SQS, DynamoDB stream, Kinesis) and one per S3/SNS
+→ Lambda route (hidden queues), runs them as daemon threads, and answers `wait_idle` for tests. A
+mapping that cannot run is reported in the event log under its address; the others run regardless.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from localcloud.model import Deployment, EventLog, InvokeResult
+
+from .async_queue import DEFAULT_RETRY_DELAYS, AsyncPoller
+from .config import AsyncConfig, MappingConfig, MappingError, is_enabled, source_kind
+from .destinations import Destinations
+from .fanin import FanIn, Route
+from .idle import Activity, wait_quiet
+from .poller import Poller
+from .sqs import SqsPoller
+from .streams import StreamPoller
+
+log = logging.getLogger("localcloud.sources")
+
+STOP_TIMEOUT = 5.0
+
+
+class Sources:
+    def __init__(
+        self,
+        deployment: Deployment,
+        invoke: Callable[[str, dict], InvokeResult],
+        aws: Callable[[str], Any],
+        events: EventLog,
+        *,
+        async_retry_delays: tuple[int, ...] = DEFAULT_RETRY_DELAYS,
+    ):
+        self.deployment = deployment
+        self.invoke = invoke
+        self.aws = aws
+        self.events = events
+        self.async_retry_delays = async_retry_delays
+        self.activity = Activity()
+        self.destinations = Destinations(aws, events, invoke)
+        self.pollers: list[Poller] = []
+        self._lock = threading.RLock()
+        self._started = False
+
+    # lifecycle --------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Wire S3/SNS fan-in, resolve every source, then start the poller threads."""
+        with self._lock:
+            if self._started:
+                return
+            pollers = self._mapping_pollers() + [
+                self._async_poller(r) for r in FanIn(self.deployment, self.aws, self.events).wire()
+            ]
+            for poller in pollers:
+                poller.try_setup()
+            for poller in pollers:
+                poller.start()
+            self.pollers = pollers
+            self._started = True
+
+    def stop(self) -> None:
+        with self._lock:
+            pollers, self.pollers = self.pollers, []
+            self._started = False
+        for poller in pollers:
+            poller.stop()
+        deadline = time.monotonic() + STOP_TIMEOUT
+        for poller in pollers:
+            poller.join(max(0.0, deadline - time.monotonic()))
+
+    def wait_idle(self, timeout: float) -> bool:
+        """True once no queue, stream or invocation has pending work, stable across two checks."""
+        return wait_quiet(self.activity, lambda: [self._quiet_check(p) for p in list(self.pollers)], timeout)
+
+    def reset(self) -> None:
+        """After a data wipe: drop in-memory progress, skip stream records up to now, purge hidden queues."""
+        with self._lock:
+            for poller in self.pollers:
+                try:
+                    poller.reset()
+                except Exception as exc:
+                    poller.report_error(exc, "reset failed")
+            if not self._started:
+                return
+            polled = {p.queue.name for p in self.pollers if isinstance(p, AsyncPoller)}
+            for route in FanIn(self.deployment, self.aws, self.events).wire():
+                if route.queue_name not in polled:
+                    poller = self._async_poller(route)
+                    poller.try_setup()
+                    poller.start()
+                    self.pollers.append(poller)
+            for poller in self.pollers:
+                if isinstance(poller, AsyncPoller):
+                    try:
+                        poller.purge()
+                    except Exception as exc:
+                        poller.report_error(exc, "purge failed")
+
+    # construction -----------------------------------------------------------------------------------
+
+    def _mapping_pollers(self) -> list[Poller]:
+        pollers: list[Poller] = []
+        for resource in self.deployment.of_type("AWS::Lambda::EventSourceMapping"):
+            if not is_enabled(resource):
+                continue
+            try:
+                mapping = MappingConfig.from_resource(resource, self.deployment)
+                if mapping.kind == "sqs":
+                    pollers.append(
+                        SqsPoller(mapping, self.invoke, self.aws, self.events, self.activity, self.deployment.region)
+                    )
+                else:
+                    pollers.append(
+                        StreamPoller(
+                            mapping,
+                            self.invoke,
+                            self.aws,
+                            self.events,
+                            self.activity,
+                            self.destinations,
+                            self.deployment.region,
+                        )
+                    )
+            except (MappingError, Exception) as exc:
+                channel = source_kind(str(resource.properties.get("EventSourceArn") or "")) or "lambda"
+                message = str(exc) if isinstance(exc, MappingError) else f"{resource.address}: {exc}"
+                log.error("event source mapping not started: %s", message)
+                self.events.record(channel, "error", resource.address, {"error": message}, source=resource.address)
+        return pollers
+
+    def _async_poller(self, route: Route) -> AsyncPoller:
+        return AsyncPoller(
+            route.address,
+            route.channel,
+            route.source_name,
+            route.queue_arn,
+            route.function,
+            AsyncConfig.for_function(self.deployment, route.function),
+            route.make_event,
+            self.invoke,
+            self.aws,
+            self.events,
+            self.activity,
+            self.destinations,
+            self.async_retry_delays,
+        )
+
+    @staticmethod
+    def _quiet_check(poller: Poller) -> Callable[[], bool]:
+        def check() -> bool:
+            try:
+                return poller.quiet()
+            except Exception as exc:
+                poller.report_error(exc, "idle check failed")
+                return True
+
+        return check

@@ -1,0 +1,120 @@
+"""common.http: body parsing, caller claims, If-Match, and the resolver's error mapping."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from common.errors import (
+    BadRequest,
+    Conflict,
+    PayloadTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+)
+from common.http import caller_claims, etag, parse_if_match, parse_json_body, register_error_handlers
+
+
+def test_parses_json_objects_and_base64_bodies():
+    assert parse_json_body('{"a": 1}') == {"a": 1}
+    assert parse_json_body(base64.b64encode(b'{"a": 2}').decode(), is_base64=True) == {"a": 2}
+    assert parse_json_body('{"a": 1}', content_type="application/json; charset=utf-8") == {"a": 1}
+    assert parse_json_body('{"a": 1}', content_type="application/merge-patch+json") == {"a": 1}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "code"),
+    [
+        ({"body": "{oops"}, BadRequest, "InvalidJson"),
+        ({"body": None}, BadRequest, "InvalidBody"),
+        ({"body": "  "}, BadRequest, "InvalidBody"),
+        ({"body": "!!", "is_base64": True}, BadRequest, "InvalidBody"),
+        ({"body": base64.b64encode(b"\xff\xfe").decode(), "is_base64": True}, BadRequest, "InvalidJson"),
+        ({"body": "x" * 11, "max_bytes": 10}, PayloadTooLarge, "PayloadTooLarge"),
+        ({"body": "{}", "content_type": "text/plain"}, UnsupportedMediaType, "UnsupportedMediaType"),
+    ],
+)
+def test_bad_bodies(kwargs, error, code):
+    with pytest.raises(error) as caught:
+        parse_json_body(**kwargs)
+    assert caught.value.code == code
+
+
+def test_size_is_counted_in_bytes_not_characters():
+    body = json.dumps({"n": "é" * 6}, ensure_ascii=False)
+    assert len(body) <= 20 < len(body.encode())
+    with pytest.raises(PayloadTooLarge):
+        parse_json_body(body, max_bytes=20)
+
+
+def test_size_is_checked_before_the_media_type():
+    with pytest.raises(PayloadTooLarge):
+        parse_json_body("x" * 100, content_type="text/plain", max_bytes=10)
+
+
+def test_caller_claims():
+    event = {"requestContext": {"authorizer": {"claims": {"sub": "abc", "email": "a@example.com"}}}}
+    assert caller_claims(event)["sub"] == "abc"
+    for bad in ({}, {"requestContext": {}}, {"requestContext": {"authorizer": None}},
+                {"requestContext": {"authorizer": {"claims": {"sub": ""}}}},
+                {"requestContext": {"authorizer": {"claims": {"email": "x"}}}},
+                {"requestContext": {"authorizer": {"claims": "sub=abc"}}}):  # fmt: skip
+        with pytest.raises(Unauthorized):
+            caller_claims(bad)
+
+
+@pytest.mark.parametrize(("value", "version"), [("3", 3), ('"3"', 3), ('W/"3"', 3), (' "12" ', 12), (None, None), ("*", None)])
+def test_if_match(value, version):
+    assert parse_if_match(value) == version
+
+
+@pytest.mark.parametrize("value", ["abc", '"3', "W/3x", "3.0", "-1", '"1", "2"', "9" * 40])
+def test_bad_if_match(value):
+    with pytest.raises(BadRequest):
+        parse_if_match(value)
+
+
+def test_etag_round_trips():
+    assert etag(7) == '"7"'
+    assert parse_if_match(etag(7)) == 7
+
+
+def _resolver():
+    app = APIGatewayRestResolver()
+    register_error_handlers(app)
+
+    @app.get("/conflict")
+    def conflict():
+        raise Conflict("already there", code="Duplicate")
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    return app
+
+
+def _event(path):
+    return {"resource": path, "path": path, "httpMethod": "GET", "headers": {}, "requestContext": {}, "body": None}
+
+
+def _call(app, path):
+    result = app.resolve(_event(path), None)
+    return result["statusCode"], json.loads(result["body"])
+
+
+def test_api_errors_keep_status_and_code():
+    assert _call(_resolver(), "/conflict") == (409, {"message": "already there", "code": "Duplicate"})
+
+
+def test_unknown_route_is_json_404():
+    status, body = _call(_resolver(), "/nowhere")
+    assert status == 404 and body["code"] == "NotFound"
+
+
+def test_unexpected_errors_are_a_bare_500():
+    status, body = _call(_resolver(), "/boom")
+    assert status == 500
+    assert body == {"message": "internal error", "code": "InternalError"}

@@ -1,0 +1,170 @@
+"""Direct AWS integrations (Kinesis PutRecord, SQS SendMessage) and mock integrations, with VTL mapping."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from localcloud.gateway.vtl import Input, json_path, render
+from tests.localcloud.fixtures.gateway.support import (
+    FakeFunctions,
+    api_id,
+    deployment_from_sam,
+    header,
+    make_gateway,
+    request,
+)
+from tests.localcloud.test_gateway_auth import aws, moto_url  # noqa: F401 (module fixtures)
+
+TEMPLATES = Path(__file__).parent / "templates"
+API = api_id("IngestApi")
+
+
+@pytest.fixture(scope="module")
+def resources(aws):  # noqa: F811
+    kinesis = aws("kinesis")
+    kinesis.create_stream(StreamName="views", ShardCount=1)
+    queue_url = aws("sqs").create_queue(QueueName="messages")["QueueUrl"]
+    return {"stream": "views", "queue": "messages", "queue_url": queue_url}
+
+
+@pytest.fixture
+def gw(tmp_path, moto_url, aws, resources):  # noqa: F811
+    deployment = deployment_from_sam(
+        tmp_path,
+        (TEMPLATES / "gateway_integrations.yaml").read_text(),
+        aws_endpoint=moto_url,
+        params={"StreamName": resources["stream"], "QueueName": resources["queue"], "QueueUrl": resources["queue_url"]},
+    )
+    return make_gateway(deployment, FakeFunctions(), aws)
+
+
+def drain(aws, queue_url):  # noqa: F811
+    sqs = aws("sqs")
+    out = sqs.receive_message(
+        QueueUrl=queue_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], WaitTimeSeconds=0
+    )
+    for m in out.get("Messages", []):
+        sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+    return out.get("Messages", [])
+
+
+def test_kinesis_put_record_through_a_vtl_template(gw, aws, resources):  # noqa: F811
+    resp = gw.handle(
+        request("POST", f"/{API}/v1/views", body='{"page": "/posts/1"}', headers={"Content-Type": "application/json"})
+    )
+    assert resp.status == 202, resp.body
+    answer = json.loads(resp.body)
+    assert answer["shard"].startswith("shardId-") and answer["sequence"]
+    kinesis = aws("kinesis")
+    shard = kinesis.describe_stream(StreamName="views")["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = kinesis.get_shard_iterator(StreamName="views", ShardId=shard, ShardIteratorType="TRIM_HORIZON")[
+        "ShardIterator"
+    ]
+    records = kinesis.get_records(ShardIterator=iterator)["Records"]
+    assert json.loads(records[-1]["Data"]) == {"page": "/posts/1"}
+    assert records[-1]["PartitionKey"] == "10.1.2.3"
+
+
+def test_kinesis_error_goes_through_the_error_selection_pattern(tmp_path, moto_url, aws, resources):  # noqa: F811
+    deployment = deployment_from_sam(
+        tmp_path,
+        (TEMPLATES / "gateway_integrations.yaml").read_text(),
+        aws_endpoint=moto_url,
+        params={"StreamName": "no-such-stream", "QueueName": "messages", "QueueUrl": resources["queue_url"]},
+    )
+    gw = make_gateway(deployment, FakeFunctions(), aws)
+    resp = gw.handle(request("POST", f"/{API}/v1/views", body="{}", headers={"Content-Type": "application/json"}))
+    assert resp.status == 400
+    assert json.loads(resp.body) == {"message": "rejected"}
+
+
+def test_sqs_send_message_by_path_with_a_form_template(gw, aws, resources):  # noqa: F811
+    drain(aws, resources["queue_url"])
+    resp = gw.handle(
+        request(
+            "POST",
+            f"/{API}/v1/messages",
+            body='{"hello": "wörld & more"}',
+            headers={"Content-Type": "application/json", "X-User": "alice"},
+        )
+    )
+    assert resp.status == 200, resp.body
+    assert json.loads(resp.body) == {"ok": True}
+    assert header(resp, "X-Queue") == "sqs"
+    (message,) = drain(aws, resources["queue_url"])
+    assert json.loads(message["Body"]) == {"hello": "wörld & more"}
+    assert message["MessageAttributes"]["user"]["StringValue"] == "alice"
+
+
+def test_sqs_send_message_action_passes_the_service_answer_through(gw, aws, resources):  # noqa: F811
+    drain(aws, resources["queue_url"])
+    resp = gw.handle(
+        request("POST", f"/{API}/v1/actions", body="plain text body", headers={"Content-Type": "text/plain"})
+    )
+    assert resp.status == 200, resp.body
+    assert b"MessageId" in resp.body
+    (message,) = drain(aws, resources["queue_url"])
+    assert message["Body"] == "plain text body"
+
+
+def test_mock_integration_selects_responses_by_status(gw):
+    ok = gw.handle(request("GET", f"/{API}/v1/mocked/7", query="q=say%20%22hi%22"))
+    assert ok.status == 200
+    assert json.loads(ok.body) == {"id": "7", "q": 'say "hi"', "src": "web", "stage": "v1"}
+    missing = gw.handle(request("GET", f"/{API}/v1/mocked/404"))
+    assert missing.status == 404
+    assert json.loads(missing.body) == {"message": "no such thing"}
+
+
+def test_vtl_helpers():
+    inp = Input(
+        b'{"a": {"b": [1, 2, {"c": "x"}]}, "s": "q\\"uote"}',
+        {"path": {"id": "7"}, "querystring": {"q": "v"}, "header": {"X-H": "h"}},
+    )
+    ctx = {"requestId": "r1", "authorizer": {"claims": {"sub": "u1"}}, "identity": {"sourceIp": "1.2.3.4"}}
+    out = render(
+        "$input.json('$.a.b[2]')|$input.path('$.a.b').size()|$input.params('id')$input.params('q')$input.params('x-h')|"
+        "$util.base64Encode('hi')|$util.base64Decode('aGk=')|$util.urlEncode('a b&c')|$util.urlDecode('a+b%26c')|"
+        "$util.escapeJavaScript($input.path('$.s'))|$util.parseJson('{\"k\": 5}').k|$context.authorizer.claims.sub|"
+        "$context.identity.sourceIp|$stageVariables.env|$input.body.length()",
+        input=inp,
+        context=ctx,
+        stage_vars={"env": "dev"},
+    )
+    assert out.split("|") == [
+        '{"c": "x"}',
+        "3",
+        "7vh",
+        "aGk=",
+        "hi",
+        "a+b%26c",
+        "a b&c",
+        'q\\"uote',
+        "5",
+        "u1",
+        "1.2.3.4",
+        "dev",
+        "48",
+    ]
+
+
+def test_json_path_subset():
+    doc = {"a": [{"b": 1}, {"b": 2}], "k-y": {"z": None}}
+    assert json_path(doc, "$") == doc
+    assert json_path(doc, "$.a[1].b") == 2
+    assert json_path(doc, "$['k-y']") == {"z": None}
+    assert json_path(doc, "$.a[*].b") == [1, 2]
+    assert json_path(doc, "$.missing") is None
+
+
+def test_input_params_map_lists_every_kind():
+    out = render(
+        "#foreach($kind in $input.params().keySet())$kind=$input.params().get($kind).size();#end",
+        input=Input(b"", {"path": {"a": "1"}, "querystring": {}, "header": {"h": "1", "i": "2"}}),
+        context={},
+        stage_vars={},
+    )
+    assert out == "path=1;querystring=0;header=2;"

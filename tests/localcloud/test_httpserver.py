@@ -1,0 +1,134 @@
+"""The lean HTTP/1.1 server: keep-alive, bodies (Content-Length, chunked), errors, shutdown."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+import requests
+
+from localcloud.httpserver import serve
+from localcloud.model import HttpRequest, HttpResponse
+
+
+def echo(req: HttpRequest) -> HttpResponse:
+    if req.path == "/boom":
+        raise RuntimeError("handler bug")
+    document = {
+        "method": req.method,
+        "path": req.path,
+        "query": req.query,
+        "headers": req.headers,
+        "body": req.body.decode("latin-1"),
+        "ip": req.client_ip,
+    }
+    return HttpResponse(200, [("Content-Type", "application/json"), ("X-Echo", "1")], json.dumps(document).encode())
+
+
+@pytest.fixture
+def server():
+    srv = serve(echo)
+    yield srv
+    srv.close()
+
+
+def raw(server, data: bytes, reads: int = 1) -> bytes:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(data)
+        chunks = []
+        sock.settimeout(2)
+        try:
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except TimeoutError:
+            pass
+        return b"".join(chunks)
+
+
+def test_url_and_port(server):
+    assert server.url == f"http://127.0.0.1:{server.port}" and server.port > 0
+
+
+def test_request_fields_reach_the_handler(server):
+    resp = requests.post(f"{server.url}/a%20b/c?x=1&y=%2F", data=b"hello", headers={"X-Thing": "v"}, timeout=5)
+    assert resp.status_code == 200 and resp.headers["X-Echo"] == "1"
+    doc = resp.json()
+    assert doc["method"] == "POST" and doc["path"] == "/a%20b/c" and doc["query"] == "x=1&y=%2F"
+    assert ["X-Thing", "v"] in doc["headers"] and doc["body"] == "hello" and doc["ip"] == "127.0.0.1"
+
+
+def test_keep_alive_serves_many_requests_on_one_connection(server):
+    with requests.Session() as session:
+        for i in range(20):
+            assert session.get(f"{server.url}/n/{i}", timeout=5).json()["path"] == f"/n/{i}"
+    data = b"".join(f"GET /p{i} HTTP/1.1\r\nHost: x\r\n\r\n".encode() for i in range(3))
+    out = raw(server, data + b"GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert out.count(b"HTTP/1.1 200 OK") == 4
+    assert b'"/last"' in out and out.rstrip().endswith(b"}")
+
+
+def test_chunked_request_body(server):
+    def gen():
+        yield b"hel"
+        yield b"lo "
+        yield b"world"
+
+    resp = requests.post(f"{server.url}/chunked", data=gen(), timeout=5)
+    assert resp.json()["body"] == "hello world"
+
+
+def test_expect_100_continue(server):
+    out = raw(
+        server,
+        b"POST /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+    )
+    assert out.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK")
+    assert b'"body": "ok"' in out
+
+
+def test_http_1_0_closes_by_default(server):
+    out = raw(server, b"GET /old HTTP/1.0\r\n\r\n")
+    assert b"Connection: close" in out and b'"/old"' in out
+
+
+def test_head_has_no_body(server):
+    resp = requests.head(f"{server.url}/h", timeout=5)
+    assert resp.status_code == 200 and resp.content == b"" and int(resp.headers["Content-Length"]) > 0
+
+
+def test_handler_error_is_a_json_500_and_the_connection_lives_on(server):
+    with requests.Session() as session:
+        resp = session.get(f"{server.url}/boom", timeout=5)
+        assert resp.status_code == 500 and resp.json() == {"message": "Internal server error"}
+        assert session.get(f"{server.url}/fine", timeout=5).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        (b"NONSENSE\r\n\r\n", b"400"),
+        (b"GET /x HTTP/1.1\r\nBad Header\r\n\r\n", b"400"),
+        (b"GET /x HTTP/1.1\r\nContent-Length: nope\r\n\r\n", b"400"),
+        (b"GET /x HTTP/1.1\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n", b"431"),
+        (b"GET /" + b"a" * 20_000 + b" HTTP/1.1\r\n\r\n", b"414"),
+        (b"GET /x HTTP/1.1\r\n" + b"X-Many: a\r\n" * 300 + b"\r\n", b"431"),
+        (b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", b"400"),
+    ],
+)
+def test_malformed_requests_get_json_errors(server, data, status):
+    out = raw(server, data)
+    assert out.startswith(b"HTTP/1.1 " + status)
+    assert b'{"message": ' in out
+    assert requests.get(f"{server.url}/still-up", timeout=5).status_code == 200
+
+
+def test_close_stops_serving():
+    srv = serve(echo)
+    requests.get(f"{srv.url}/x", timeout=5)
+    srv.close()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{srv.url}/x", timeout=2)
