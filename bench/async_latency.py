@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import random
 import sys
@@ -46,6 +47,8 @@ def run(argv: list[str] | None = None) -> list[Figure]:
 
     sys.path.insert(0, str(ROOT))
     from localcloud.runtime import LocalCloud
+
+    logging.basicConfig(level=logging.ERROR)
 
     os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})
     cloud = LocalCloud(TEMPLATE, state_dir=Path(tempfile.mkdtemp(prefix="bench-async-")))

@@ -37,6 +37,7 @@ class Peer:
     base_url: str
     log: Path
     versions: dict[str, str]
+    python: str  # what `python3` is on the peer's PATH, and its version
 
     def python_workers(self) -> list[int]:
         """PIDs of the peer's warm Python handler processes."""
@@ -97,6 +98,12 @@ def ensure_installed(timeout: float = 600) -> dict[str, str]:
 def start(python_bin_dir: Path, log: Path, timeout: float = 60) -> Peer:
     """Start serverless-offline on free ports and wait until its route answers."""
     versions = ensure_installed()
+    python3 = python_bin_dir / "python3"
+    if not python3.exists():
+        raise PeerUnavailable(f"no python3 in {python_bin_dir} for the peer's Python runner")
+    version = subprocess.run(
+        [str(python3), "-c", "import sys; print(sys.version.split()[0])"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     http_port, lambda_port = processes.free_port(), processes.free_port()
     venv = python_bin_dir.parent
     env = {
@@ -120,4 +127,4 @@ def start(python_bin_dir: Path, log: Path, timeout: float = 60) -> Peer:
     except BaseException:
         processes.stop(proc)
         raise
-    return Peer(proc, base_url, log, versions)
+    return Peer(proc, base_url, log, versions, f"{python3} ({version})")

@@ -77,6 +77,7 @@ def run(argv: list[str] | None = None) -> list[Figure]:
                 started.append(srv)
                 clients["serverless-offline"] = KeepAliveClient(srv.base_url)
                 peer_note = ", ".join(f"{k} {v}" for k, v in srv.versions.items())
+                print(f"peer: python3 = {srv.python}", flush=True)
             except peer.PeerUnavailable as exc:
                 print(f"peer skipped: {exc}", flush=True)
         workers_before = srv.python_workers() if srv else []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -137,6 +138,8 @@ def run(argv: list[str] | None = None) -> list[Figure]:
 
     sys.path.insert(0, str(ROOT))
     from localcloud.runtime import LocalCloud
+
+    logging.basicConfig(level=logging.ERROR)
 
     os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})
     state = Path(tempfile.mkdtemp(prefix="bench-overhead-"))

@@ -96,6 +96,9 @@ class LocalCloud:
 
         progress("starting the AWS endpoint (moto)")
         self._start_aws(AwsFront)
+        from localcloud.outbox import watch_outbox
+
+        watch_outbox(self.account_id, self.region)
         progress(f"provisioning {self.template.name} and its nested applications")
         provisioner = Provisioner(
             aws=self.aws, region=self.region, account_id=self.account_id, aws_endpoint=self.aws_url
@@ -105,8 +108,12 @@ class LocalCloud:
             progress(f"error: {error}")
         progress(f"provisioned {len(self.deployment.resources)} resources, {len(self.deployment.functions)} functions")
         self.lambdas = LambdaService(self.python, self._worker_env(), self.logs)
-        for spec in self.deployment.functions.values():
-            self.lambdas.register(spec)
+        for spec in list(self.deployment.functions.values()):
+            try:
+                self.lambdas.register(spec)
+            except ValueError as exc:  # e.g. missing code dir: report it, serve the other functions
+                self.deployment.errors.append(f"{spec.address} (AWS::Lambda::Function): {exc}")
+                progress(f"error: {spec.address}: {exc}")
         self.gateway = Gateway(self.deployment, self.invoke, self.aws)
         self.console = Console(self)
         self._http_server = serve(self._handle_http, host=self.host, port=self.http_port)
@@ -144,6 +151,10 @@ class LocalCloud:
 
         moto_patches.apply()
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        # moto keeps its state in module globals: start from nothing even if this process ran one before.
+        from moto.moto_api._internal.models import moto_api_backend
+
+        moto_api_backend.reset()
         app = DomainDispatcherApplication(create_backend_app)
         self.front = front_class(app, region=self.region, account_id=self.account_id, events=self.events, aws=self.aws)
         self._aws_server = make_server(self.host, self.aws_port, self.front, threaded=True)

@@ -5,12 +5,12 @@ after the message tap; the only work on that path is reading the Authorization h
 with credentials issued by the local Cognito Identity are checked first: key known and not expired,
 session token, signature, then the role's IAM policies (and, for S3, the bucket policy).
 
-Bucket policies are evaluated for issued credentials: their Deny statements apply and their Allow
-statements naming the role or the session grant access, as on AWS. One deliberate difference: the
-local endpoint is plain HTTP on loopback, standing in for AWS's TLS endpoint, so a Deny statement
-whose condition tests `aws:SecureTransport` is skipped (set `enforce_secure_transport = True` to apply
-it; the key itself is always reported truthfully, "false" over HTTP). Admin requests are never
-evaluated (moto answers them as it does today).
+Bucket policies are kept here, not in moto (see bucket_policies.py), and evaluated for issued
+credentials: their Deny statements apply and their Allow statements naming the role or the session
+grant access, as on AWS. One deliberate difference: the local endpoint is plain HTTP on loopback,
+standing in for AWS's TLS endpoint, so a Deny statement whose condition tests `aws:SecureTransport` is
+skipped (set `enforce_secure_transport = True` to apply it; the key itself is always reported
+truthfully, "false" over HTTP). Admin requests are never evaluated.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from .actions import service_action
 from .bucket_policies import BucketPolicies
 from .identity import OPERATIONS, ROLE_SESSION_NAME, CognitoError, CognitoIdentity, Session, is_issued_key_format
 from .policy import Principal, Request, evaluate
+from .role_policies import PolicyStore
 from .s3_actions import bucket_and_key, s3_access, virtual_host_bucket
-from .store import PolicyStore
 
 COGNITO_TARGET = "AWSCognitoIdentityService."
 _TARGET_SERVICES = {"AmazonSQS": "sqs", "Kinesis_20131202": "kinesis", "AWSEvents": "events"}

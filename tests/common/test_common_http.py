@@ -65,7 +65,9 @@ def test_caller_claims():
             caller_claims(bad)
 
 
-@pytest.mark.parametrize(("value", "version"), [("3", 3), ('"3"', 3), ('W/"3"', 3), (' "12" ', 12), (None, None), ("*", None)])
+@pytest.mark.parametrize(
+    ("value", "version"), [("3", 3), ('"3"', 3), ('W/"3"', 3), (' "12" ', 12), (None, None), ("*", None)]
+)
 def test_if_match(value, version):
     assert parse_if_match(value) == version
 

@@ -42,5 +42,5 @@ def test_compiles_lazily_and_once(monkeypatch):
     validate({"name": "a"})
     validate({"name": "b"})
     assert compiled == [1]
-    with pytest.raises(BadRequest, match="^query"):
+    with pytest.raises(BadRequest, match=r"^query"):
         validate({"name": 5})

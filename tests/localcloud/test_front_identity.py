@@ -117,7 +117,7 @@ def test_token_for_a_provider_the_pool_does_not_trust_is_refused(served, stack):
 
 
 def test_credentials_are_fresh_and_scoped_to_the_identity(served, stack):  # noqa: F811
-    identity_id, first = credentials_for(served, stack, "ann@example.com")
+    _, first = credentials_for(served, stack, "ann@example.com")
     _, second = credentials_for(served, stack, "ann@example.com")
 
     assert first["AccessKeyId"].startswith("ASIA") and len(first["AccessKeyId"]) == 20

@@ -97,9 +97,13 @@ def test_sns_subscription_delivers_the_sns_event_and_honours_the_filter_policy(m
     assert record["EventSubscriptionArn"].startswith(topic_arn + ":")
     sns_part = record["Sns"]
     assert json.loads(sns_part["Message"]) == {"type": "PostPublished", "id": "1"}
-    assert sns_part["TopicArn"] == topic_arn and sns_part["Subject"] == "new post" and sns_part["Type"] == "Notification"
+    assert (
+        sns_part["TopicArn"] == topic_arn and sns_part["Subject"] == "new post" and sns_part["Type"] == "Notification"
+    )
     assert sns_part["MessageAttributes"] == {"source": {"Type": "String", "Value": "blog"}}
-    assert {"MessageId", "Timestamp", "SignatureVersion", "Signature", "SigningCertUrl", "UnsubscribeUrl"} <= set(sns_part)
+    assert {"MessageId", "Timestamp", "SignatureVersion", "Signature", "SigningCertUrl", "UnsubscribeUrl"} <= set(
+        sns_part
+    )
 
 
 def failing_function_with(aws, fns: FakeFunctions, name: str, **function_props):
@@ -242,13 +246,16 @@ def test_broken_fan_in_is_logged_and_others_still_work(moto_url):
     fns = FakeFunctions()
     spec = fns.add("Render")
     topic_arn, topic = topic_resource(aws, unique("ok"))
-    good = resource("Good", "AWS::SNS::Subscription", {"Protocol": "lambda", "Endpoint": spec.arn, "TopicArn": topic_arn})
+    good = resource(
+        "Good", "AWS::SNS::Subscription", {"Protocol": "lambda", "Endpoint": spec.arn, "TopicArn": topic_arn}
+    )
     missing_fn = resource(
         "NoFunction", "AWS::SNS::Subscription", {"Protocol": "lambda", "Endpoint": "Ghost", "TopicArn": topic_arn}
     )
     missing_bucket = resource(
         "NoBucket", "AWS::S3::Bucket",
-        {"NotificationConfiguration": {"LambdaConfigurations": [{"Event": "s3:ObjectCreated:*", "Function": spec.arn}]}},
+        {"NotificationConfiguration": {
+            "LambdaConfigurations": [{"Event": "s3:ObjectCreated:*", "Function": spec.arn}]}},
         ref=unique("never-created"),
     )  # fmt: skip
     with running(moto_url, fns, [topic, good, missing_fn, missing_bucket]) as (sources, events):

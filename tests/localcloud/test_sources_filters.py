@@ -52,7 +52,11 @@ def passes(pattern: dict, record: dict) -> bool:
         ({"tags": ["red"]}, {"tags": []}, False),
         ({"a": ["1"], "b": ["2"]}, {"a": "1", "b": "2"}, True),
         ({"a": ["1"], "b": ["2"]}, {"a": "1", "b": "3"}, False),
-        ({"dynamodb": {"NewImage": {"type": {"S": ["post"]}}}}, {"dynamodb": {"NewImage": {"type": {"S": "post"}}}}, True),
+        (
+            {"dynamodb": {"NewImage": {"type": {"S": ["post"]}}}},
+            {"dynamodb": {"NewImage": {"type": {"S": "post"}}}},
+            True,
+        ),
         ({"dynamodb": {"NewImage": {"type": {"S": ["post"]}}}}, {"dynamodb": {"OldImage": {}}}, False),
         ({"items": {"kind": ["x"]}}, {"items": [{"kind": "y"}, {"kind": "x"}]}, True),
     ],

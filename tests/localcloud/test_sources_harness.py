@@ -167,6 +167,4 @@ def running(url: str, functions: FakeFunctions, resources: list[Resource], **opt
 
 
 def logged(events: EventLog, kind: str, **match) -> list[dict]:
-    return [
-        e for e in events.entries() if e["kind"] == kind and all(e.get(k) == v for k, v in match.items())
-    ]
+    return [e for e in events.entries() if e["kind"] == kind and all(e.get(k) == v for k, v in match.items())]

@@ -74,9 +74,7 @@ def test_batching_window_gathers_messages_into_one_invocation(moto_url):
     fns.add("Consumer")
     props = {"BatchSize": 10, "MaximumBatchingWindowInSeconds": 2}
     with running(moto_url, fns, [mapping("Map", arn, "Consumer", **props)]) as (sources, _):
-        aws("sqs").send_message_batch(
-            QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": str(i)} for i in range(3)]
-        )
+        aws("sqs").send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": str(i)} for i in range(3)])
         aws("sqs").send_message(QueueUrl=url, MessageBody="late")
         assert sources.wait_idle(10)
     assert [len(e["Records"]) for e in fns.events_for("Consumer")] == [4]
@@ -90,7 +88,9 @@ def test_partial_failure_retries_only_the_failed_message_then_redrives_it(moto_u
     )
 
     def handler(event):
-        return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in event["Records"] if r["body"] == "bad"]}
+        return {
+            "batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in event["Records"] if r["body"] == "bad"]
+        }
 
     fns = FakeFunctions()
     fns.add("Consumer", handler)
@@ -200,9 +200,7 @@ def test_fifo_keeps_order_per_group_even_when_a_message_fails(moto_url):
 def test_throttled_invocations_are_retried_without_counting_a_receive(moto_url):
     aws = client_factory(moto_url)
     dlq_url, dlq_arn = make_queue(aws, unique("tdlq"))
-    url, arn = make_queue(
-        aws, unique("throttle"), RedrivePolicy={"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 1}
-    )
+    url, arn = make_queue(aws, unique("throttle"), RedrivePolicy={"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 1})
     throttles = [1, 2, 3]
 
     def handler(event):

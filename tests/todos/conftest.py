@@ -22,13 +22,13 @@ os.environ.setdefault("DAX_ENDPOINT", "")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "todos")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "platform")
 
-import boto3  # noqa: E402
-from common.pagination import CursorCodec  # noqa: E402
-from moto import mock_aws  # noqa: E402
+import boto3
+from common.pagination import CursorCodec
+from moto import mock_aws
 
-from tests.templates.cfn import load_template  # noqa: E402
-from tests.todos.client import InProcessApi  # noqa: E402
-from tests.todos.contract import ContractChecked  # noqa: E402
+from tests.templates.cfn import load_template
+from tests.todos.client import InProcessApi
+from tests.todos.contract import ContractChecked
 
 TABLE_NAME = os.environ["TABLE_NAME"]
 CURSOR_KEY = os.environ["CURSOR_KEY"]
@@ -122,12 +122,17 @@ def handlers(table):
     wiring.use(None)
 
 
-@pytest.fixture
-def api(handlers):
-    """The API in process, every response checked against openapi.yaml.
+@pytest.fixture(params=["in-process", "localcloud"])
+def api(request):
+    """The API, every response checked against openapi.yaml, two ways: the handlers called in process,
+    and real HTTP through localcloud's gateway with real Cognito tokens (the same tests run on both).
 
-    Users are fresh identities per test. A second implementation (real HTTP through localcloud) can be
-    added by parametrizing this fixture; the tests only use `ApiClient.request`.
+    Users are fresh identities per test (a namespace per test), so tests share one table.
     """
-    read_handler, write_handler = handlers
-    return ContractChecked(InProcessApi(read_handler, write_handler, namespace=str(uuid.uuid4())))
+    namespace = str(uuid.uuid4())
+    if request.param == "in-process":
+        read_handler, write_handler = request.getfixturevalue("handlers")
+        return ContractChecked(InProcessApi(read_handler, write_handler, namespace=namespace))
+    from tests.todos.http_client import HttpApi
+
+    return ContractChecked(HttpApi(request.getfixturevalue("localcloud_session"), namespace=namespace))

@@ -62,10 +62,7 @@ def schema(name: str) -> dict:
 
 def routes() -> set[tuple[str, str]]:
     return {
-        (method.upper(), path)
-        for path, item in document()["paths"].items()
-        for method in item
-        if method in _METHODS
+        (method.upper(), path) for path, item in document()["paths"].items() for method in item if method in _METHODS
     }
 
 

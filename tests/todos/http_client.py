@@ -16,8 +16,9 @@ API_ADDRESS = "Todos/TodosApi"
 
 
 class HttpApi:
-    def __init__(self, cloud: LocalCloudProcess):
+    def __init__(self, cloud: LocalCloudProcess, namespace: str = ""):
         self.cloud = cloud
+        self.namespace = namespace
         self.base = cloud.api_url(API_ADDRESS)
         self.session = requests.Session()
 
@@ -38,6 +39,6 @@ class HttpApi:
             data = jsonlib.dumps(json).encode()
             sent.setdefault("Content-Type", "application/json")
         if user is not None:
-            sent["Authorization"] = self.cloud.tokens(user)["IdToken"]
+            sent["Authorization"] = self.cloud.tokens(f"{user}-{self.namespace}" if self.namespace else user)["IdToken"]
         reply = self.session.request(method, self.base + path, params=query, data=data, headers=sent, timeout=60)
         return Response(status=reply.status_code, headers=CaseInsensitiveDict(reply.headers), body=reply.content)

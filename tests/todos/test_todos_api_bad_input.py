@@ -52,7 +52,9 @@ BAD_BODIES = [
 
 @pytest.mark.parametrize(("body", "code"), BAD_BODIES)
 def test_bad_create_bodies(api, body, code):
-    _assert_error(api.request("alice", "POST", "/todos", body=body, headers={"Content-Type": "application/json"}), 400, code)
+    _assert_error(
+        api.request("alice", "POST", "/todos", body=body, headers={"Content-Type": "application/json"}), 400, code
+    )
     assert api.request("alice", "GET", "/todos").json()["items"] == []
 
 
@@ -131,7 +133,9 @@ def test_bad_if_match_is_400(api, todo_path, if_match):
     assert api.request("alice", "GET", todo_path).json()["version"] == 1
 
 
-@pytest.mark.parametrize("todo_id", ["nope", "01arz3ndektsv4rrffq69g5fav", "01ARZ3NDEKTSV4RRFFQ69G5FA", "81ARZ3NDEKTSV4RRFFQ69G5FAV"])
+@pytest.mark.parametrize(
+    "todo_id", ["nope", "01arz3ndektsv4rrffq69g5fav", "01ARZ3NDEKTSV4RRFFQ69G5FA", "81ARZ3NDEKTSV4RRFFQ69G5FAV"]
+)
 @pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
 def test_malformed_todo_id_is_404(api, method, todo_id):
     kwargs = {"json": {"title": "t"}} if method in ("PUT", "PATCH") else {}

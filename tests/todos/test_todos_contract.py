@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from todos import schemas
 
 from tests.templates.cfn import load_template
 from tests.todos import contract
 from tests.todos.client import EVENTS_DIR, SAMPLE_EVENTS, FakeLambdaContext, load_event, to_response
-from todos import schemas
 
 SAMPLE_OWNER_TODO = "01JD8X3Q9ZK4T6W2M8N5R7P1QA"
 
@@ -50,7 +50,14 @@ def test_code_request_schemas_equal_openapi(name, code_schema):
     assert contract.schema(name) == code_schema
 
 
-@pytest.mark.parametrize(("method", "path", "schema"), [("POST", "/todos", "CreateTodo"), ("PUT", "/todos/{todoId}", "ReplaceTodo"), ("PATCH", "/todos/{todoId}", "PatchTodo")])
+@pytest.mark.parametrize(
+    ("method", "path", "schema"),
+    [
+        ("POST", "/todos", "CreateTodo"),
+        ("PUT", "/todos/{todoId}", "ReplaceTodo"),
+        ("PATCH", "/todos/{todoId}", "PatchTodo"),
+    ],
+)
 def test_operations_use_those_schemas(method, path, schema):
     body = contract.operation(method, path)["requestBody"]["content"]["application/json"]["schema"]
     assert contract.to_json_schema(body) == contract.schema(schema)

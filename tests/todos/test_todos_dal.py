@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import boto3
 import pytest
-
-from tests.todos.conftest import TABLE_NAME
 from todos.dal.dynamo import DynamoTodoStore
 from todos.dal.store import ItemMissing, VersionMismatch
 from todos.dal.tables import TableProvider
 from todos.ids import new_todo_id
+
+from tests.todos.conftest import TABLE_NAME
 
 
 def make_item(title="t", **overrides):
@@ -71,11 +71,15 @@ def test_update_refuses_key_fields(store, owner):
     store.insert(owner, item)
     for field in ("pk", "sk", "version", "createdAt"):
         with pytest.raises(ValueError):
-            store.update(owner, item["todoId"], set_fields={field: "x"}, clear_fields=(), updated_at="u", expected_version=None)
+            store.update(
+                owner, item["todoId"], set_fields={field: "x"}, clear_fields=(), updated_at="u", expected_version=None
+            )
 
 
 def _update(store, owner, todo_id, expected):
-    return store.update(owner, todo_id, set_fields={"title": "x"}, clear_fields=(), updated_at="u", expected_version=expected)
+    return store.update(
+        owner, todo_id, set_fields={"title": "x"}, clear_fields=(), updated_at="u", expected_version=expected
+    )
 
 
 def test_missing_and_stale_are_told_apart(store, owner):
@@ -134,7 +138,9 @@ def test_a_write_that_loses_the_race_is_rejected(table, store, owner):
 
     racing = DynamoTodoStore(FixedTables(InterleavingTable(table, competitor)))
     with pytest.raises(VersionMismatch):
-        racing.update(owner, item["todoId"], set_fields={"title": "mine"}, clear_fields=(), updated_at="u", expected_version=seen)
+        racing.update(
+            owner, item["todoId"], set_fields={"title": "mine"}, clear_fields=(), updated_at="u", expected_version=seen
+        )
     assert store.get(owner, item["todoId"]) == {**item, "title": "x", "updatedAt": "u", "version": 2}
 
 
@@ -218,7 +224,7 @@ class FakeDax:
         fake = self
 
         class Resource:
-            def Table(self, name):  # noqa: N802 (boto3's name)
+            def Table(self, name):
                 fake.tables.append(name)
                 return resource.Table(name)
 
@@ -250,7 +256,6 @@ def test_dax_endpoint_uses_the_dax_client_with_the_same_behaviour(table, owner):
 
 def test_default_dax_factory_calls_amazon_dax_client(monkeypatch):
     import amazondax
-
     from todos.dal import tables
 
     calls = []
@@ -273,7 +278,6 @@ def test_wiring_builds_a_dax_store_from_settings(table, owner):
 
 def test_settings_report_every_missing_variable():
     from common.settings import ConfigError
-
     from todos.config import load_settings
 
     with pytest.raises(ConfigError) as caught:

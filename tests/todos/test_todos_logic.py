@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 import pytest
 from common.errors import BadRequest, NotFound, PreconditionFailed
 from common.pagination import CursorCodec
-
 from todos.dal.store import ItemMissing, Page, VersionMismatch
 from todos.logic.service import TodoService, iso_millis
 
@@ -159,7 +158,9 @@ def test_malformed_ids_never_reach_the_store():
     assert store.calls == []
 
 
-@pytest.mark.parametrize(("failure", "error"), [(ItemMissing(TODO), NotFound), (VersionMismatch(3), PreconditionFailed)])
+@pytest.mark.parametrize(
+    ("failure", "error"), [(ItemMissing(TODO), NotFound), (VersionMismatch(3), PreconditionFailed)]
+)
 def test_store_failures_become_api_errors(failure, error):
     service = TodoService(RecordingStore(fail_with=failure), CursorCodec("k"))
     with pytest.raises(error):

@@ -87,7 +87,7 @@ def parse_if_match(value: str | None) -> int | None:
         return None
     match = _IF_MATCH.match(value)
     if not match:
-        raise BadRequest(f"If-Match must be a version such as \"3\", not {value[:40]!r}", code="InvalidIfMatch")
+        raise BadRequest(f'If-Match must be a version such as "3", not {value[:40]!r}', code="InvalidIfMatch")
     return int(match.group(1) or match.group(2))
 
 
@@ -128,4 +128,3 @@ def register_error_handlers(app: Any, logger: Any = None) -> None:
             logger.exception("unhandled error")
         failure = ApiError("internal error")
         return respond(failure)
-

@@ -53,8 +53,6 @@ class TableProvider:
         if self._table is None:
             with self._lock:
                 if self._table is None:
-                    resource = (
-                        self._dax_factory(self.dax_endpoint) if self.dax_endpoint else self._resource_factory()
-                    )
+                    resource = self._dax_factory(self.dax_endpoint) if self.dax_endpoint else self._resource_factory()
                     self._table = resource.Table(self.table_name)
         return self._table

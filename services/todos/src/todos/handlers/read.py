@@ -19,7 +19,7 @@ def list_todos():
 
 
 @app.get("/todos/<todoId>")
-def get_todo(todoId: str):  # noqa: N803 (the path parameter's name in the API)
+def get_todo(todoId: str):
     return http.item_response(http.service().get(http.owner(app), todoId))
 
 

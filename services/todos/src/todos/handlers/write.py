@@ -36,21 +36,21 @@ def create_todo():
 
 
 @app.put("/todos/<todoId>")
-def replace_todo(todoId: str):  # noqa: N803
+def replace_todo(todoId: str):
     owner = http.owner(app)
     item = http.service().replace(owner, todoId, _body(), http.expected_version(app))
     return http.item_response(item)
 
 
 @app.patch("/todos/<todoId>")
-def update_todo(todoId: str):  # noqa: N803
+def update_todo(todoId: str):
     owner = http.owner(app)
     item = http.service().patch(owner, todoId, _body(), http.expected_version(app))
     return http.item_response(item)
 
 
 @app.delete("/todos/<todoId>")
-def delete_todo(todoId: str):  # noqa: N803
+def delete_todo(todoId: str):
     owner = http.owner(app)
     http.service().delete(owner, todoId, http.expected_version(app))
     return Response(status_code=204, body=None)

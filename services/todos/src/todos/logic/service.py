@@ -43,9 +43,7 @@ def _not_found(todo_id: str) -> NotFound:
 
 
 def _stale(todo_id: str, expected: int, current: int) -> PreconditionFailed:
-    return PreconditionFailed(
-        f"todo {todo_id} is at version {current}, not {expected}", code="VersionMismatch"
-    )
+    return PreconditionFailed(f"todo {todo_id} is at version {current}, not {expected}", code="VersionMismatch")
 
 
 class TodoService:
@@ -68,9 +66,7 @@ class TodoService:
 
     def list(self, owner: str, *, limit: int = schemas.LIMIT_DEFAULT, cursor: str | None = None, done=None) -> dict:
         if not schemas.LIMIT_MIN <= limit <= schemas.LIMIT_MAX:
-            raise BadRequest(
-                f"limit must be between {schemas.LIMIT_MIN} and {schemas.LIMIT_MAX}", code="InvalidLimit"
-            )
+            raise BadRequest(f"limit must be between {schemas.LIMIT_MIN} and {schemas.LIMIT_MAX}", code="InvalidLimit")
         scope = self._scope(owner, done)
         after = None
         if cursor is not None:
