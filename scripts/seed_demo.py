@@ -9,7 +9,7 @@ import boto3
 import requests
 
 EMAIL = "demo@example.com"
-PASSWORD = "Demo-Password-2026"
+PASSWORD = "Demo-Password-2026"  # noqa: S105 - local demo user, printed to the developer
 TODOS = [
     {"title": "Try the MyTodoList API", "notes": "GET /todos with the IdToken below"},
     {"title": "Upload a file to my folder", "notes": "private/<identity id>/ in the files bucket"},
@@ -24,7 +24,7 @@ def seed(endpoints: dict) -> str:
         endpoint_url=endpoints["aws"],
         region_name=endpoints["region"],
         aws_access_key_id="testing",
-        aws_secret_access_key="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - localcloud fake credentials
     )
     idp.sign_up(
         ClientId=cognito["clientId"],

@@ -485,8 +485,10 @@ def _layer(ctx: StackContext, r: Resource) -> None:
     name = p.get("LayerName") or ctx.name_for(r.logical_id)
     content = p.get("Content") or {}
     directory = ctx.code_dir(content.get("S3Key"))
-    if directory is None or not directory.is_dir():
-        raise HandlerError(f"layer content {content} is not a local directory")
+    if directory is None:
+        raise HandlerError(f"layer content {content} is not a local ContentUri")
+    if not directory.is_dir():
+        raise HandlerError(f"ContentUri {directory} is not a directory")
     arn = _arn(ctx, "lambda", f"layer:{name}:1")
     ctx.deployment.layers[arn] = directory
     r.ref = arn
@@ -504,8 +506,10 @@ def _function(ctx: StackContext, r: Resource) -> None:
     code_dir = ctx.code_dir(code.get("S3Key"))
     if code_dir is None and "ZipFile" in code:
         code_dir = _inline_code_dir(ctx, r, code["ZipFile"], p.get("Handler", "index.handler"))
-    if code_dir is None or not code_dir.is_dir():
-        raise HandlerError(f"code {code} is not a local directory")
+    if code_dir is None:
+        raise HandlerError(f"code {code} is not a local CodeUri")
+    if not code_dir.is_dir():
+        raise HandlerError(f"CodeUri {code_dir} is not a directory")
     layer_dirs: list[Path] = []
     for layer_arn in p.get("Layers") or []:
         directory = ctx.deployment.layers.get(layer_arn)

@@ -44,9 +44,12 @@ def test_resources_are_created_with_their_configuration(moto_url):
     d = deploy(moto_url, TEMPLATES / "provision" / "template.yaml")
     assert d.errors == []
     table = d.find("", "Orders")
-    assert client(moto_url, "dynamodb").describe_table(TableName=table.ref)["Table"]["StreamSpecification"][
-        "StreamViewType"
-    ] == "NEW_AND_OLD_IMAGES"
+    assert (
+        client(moto_url, "dynamodb").describe_table(TableName=table.ref)["Table"]["StreamSpecification"][
+            "StreamViewType"
+        ]
+        == "NEW_AND_OLD_IMAGES"
+    )
     assert d.outputs[""]["TableStream"] == table.attrs["StreamArn"]
 
     work = d.find("", "Work")
@@ -96,7 +99,7 @@ def test_a_failing_resource_is_reported_by_address_and_the_rest_is_created(moto_
 
 
 def test_missing_ssm_input_is_a_clear_error(moto_url):
-    with pytest.raises(TemplateError, match="QueueUrlParameter reads SSM /fixture/test/work/QueueUrl"):
+    with pytest.raises(TemplateError, match=r"QueueUrlParameter reads SSM /fixture/test/work/QueueUrl"):
         deploy(moto_url, TEMPLATES / "provision" / "inner" / "template.yaml", TableName="t")
 
 

@@ -49,7 +49,7 @@ def test_transform_keeps_local_code_paths(tmp_path: Path):
 def test_malformed_yaml_names_the_file(tmp_path: Path):
     path = tmp_path / "broken.yaml"
     path.write_text("Resources:\n  A: [unclosed\n")
-    with pytest.raises(TemplateError, match="broken.yaml"):
+    with pytest.raises(TemplateError, match=r"broken\.yaml"):
         load_yaml(path)
 
 

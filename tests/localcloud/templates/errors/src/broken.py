@@ -1,0 +1,5 @@
+raise RuntimeError("configuration missing: TABLE_NAME")
+
+
+def handler(event, context):
+    return {}

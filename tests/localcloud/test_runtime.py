@@ -1,0 +1,82 @@
+"""The runtime as a user meets it: `python -m localcloud up` on a template where most things are broken.
+Each problem is reported naming its resource, and the rest keeps serving."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.support.localcloud import ROOT, LocalCloudProcess
+
+TEMPLATE = Path(__file__).parent / "templates" / "errors" / "template.yaml"
+
+
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory):
+    state = tmp_path_factory.mktemp("errors")
+    process = LocalCloudProcess(TEMPLATE, state, state / "log.txt").start()
+    yield process
+    process.stop()
+
+
+def get(cloud: LocalCloudProcess, path: str) -> requests.Response:
+    return requests.get(cloud.api_url("Api") + path, timeout=30)
+
+
+def test_provisioning_errors_name_the_resource(cloud):
+    errors = cloud.endpoints["errors"]
+    assert any(e.startswith("MissingCode (AWS::Lambda::Function)") and "does-not-exist" in e for e in errors), errors
+    assert any(e.startswith("BrokenNested (AWS::CloudFormation::Stack)") and "broken-nested.yaml" in e for e in errors)
+
+
+def test_the_good_function_serves_and_stays_warm(cloud):
+    first, second = get(cloud, "/good"), get(cloud, "/good")
+    assert first.status_code == second.status_code == 200
+    assert first.json()["pid"] == second.json()["pid"]
+
+
+@pytest.mark.parametrize(
+    ("path", "function", "error_type", "text"),
+    [
+        ("/unknown", "UnknownHandler", "Runtime.HandlerNotFound", "does_not_exist"),
+        ("/import", "RaisesAtImport", "RuntimeError", "configuration missing: TABLE_NAME"),
+        ("/crash", "CrashesMidInvoke", "Runtime.ExitError", "exit status 3"),
+        ("/sleep", "SleepsPastTimeout", "Sandbox.Timedout", "Task timed out after 1.00 seconds"),
+    ],
+)
+def test_broken_functions_fail_like_lambda_and_the_rest_keeps_serving(cloud, path, function, error_type, text):
+    response = get(cloud, path)
+    assert response.status_code == 502
+    assert response.json() == {"message": "Internal server error"}
+    result = cloud.invoke(function, {})
+    assert result["error"]["errorType"] == error_type
+    assert text in result["error"]["errorMessage"]
+    assert get(cloud, "/good").status_code == 200
+
+
+def test_function_logs_reach_the_console(cloud):
+    cloud.invoke("RaisesAtImport", {})
+    logs = requests.get(f"{cloud.base}/_local/api/logs/RaisesAtImport", timeout=30).json()
+    assert any("configuration missing: TABLE_NAME" in json.dumps(entry) for entry in logs)
+
+
+def test_cli_invoke_uses_the_running_instance(cloud, tmp_path):
+    event = tmp_path / "event.json"
+    event.write_text("{}")
+    done = subprocess.run(
+        [sys.executable, "-m", "localcloud", "invoke", "Good", "-e", str(event), "--state-dir", str(cloud.state_dir)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["statusCode"] == 200
+    missing = subprocess.run(
+        [sys.executable, "-m", "localcloud", "invoke", "Nope", "--state-dir", str(cloud.state_dir)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert missing.returncode == 2
+    assert "Nope" in missing.stderr
