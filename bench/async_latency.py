@@ -52,7 +52,7 @@ def run(argv: list[str] | None = None) -> list[Figure]:
 
     os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})
     cloud = LocalCloud(TEMPLATE, state_dir=Path(tempfile.mkdtemp(prefix="bench-async-")))
-    latency = Latency()
+    latency, send_call = Latency(), Latency()
     try:
         cloud.start()
         sqs = cloud.aws("sqs")
@@ -60,7 +60,9 @@ def run(argv: list[str] | None = None) -> list[Figure]:
         queue_url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
         deadline = time.monotonic() + args.max_seconds
         for seq in range(args.warmup + args.messages):
-            sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps({"seq": seq, "sent": time.time()}))
+            sent = time.time()
+            sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps({"seq": seq, "sent": sent}))
+            returned = time.time()
             wait_until = time.monotonic() + 15
             while (record := handled_times(cloud, FUNCTION).get(seq)) is None:
                 if time.monotonic() > wait_until:
@@ -68,6 +70,7 @@ def run(argv: list[str] | None = None) -> list[Figure]:
                 time.sleep(0.002)
             if seq >= args.warmup:
                 latency.samples.append((record["handled"] - record["sent"]) * 1000)
+                send_call.samples.append((returned - sent) * 1000)
             if time.monotonic() > deadline:
                 print(f"time bound of {args.max_seconds:.0f} s reached after {latency.n} messages", flush=True)
                 break
@@ -76,7 +79,7 @@ def run(argv: list[str] | None = None) -> list[Figure]:
         cloud.stop()
 
     print(f"\n{NAME}: one message at a time, batch size 1")
-    print(latency_table({"send -> handler start": latency}))
+    print(latency_table({"send -> handler start": latency, "of which SendMessage call": send_call}))
     return [
         Figure(NAME, "p50", latency.p50, note=f"{latency.n} messages"),
         Figure(NAME, "p99", latency.p99),

@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import processes  # noqa: F401 (SIGTERM/SIGHUP become SystemExit here, so the finally below runs)
 from stats import Figure, figures_table
 
 BENCH = Path(__file__).resolve().parent
@@ -28,12 +29,21 @@ BENCHES = {
 EXTRAS = ("lambdas_roundtrip", "sqs_latency")
 
 
+def call(args: list[str]) -> int:
+    """Run one bench script; if we are stopped meanwhile, SIGTERM it so that it stops its own servers."""
+    child = subprocess.Popen([sys.executable, *args], cwd=BENCH.parent)
+    try:
+        return child.wait()
+    finally:
+        if child.poll() is None:
+            child.terminate()
+            child.wait(30)
+
+
 def run_one(name: str, args: list[str], out: Path) -> tuple[int, float]:
     started = time.monotonic()
     print(f"\n=== {name} {' '.join(args)}".rstrip(), flush=True)
-    code = subprocess.call(
-        [sys.executable, str(BENCH / f"{name}.py"), *args, "--figures-json", str(out)], cwd=BENCH.parent
-    )
+    code = call([str(BENCH / f"{name}.py"), *args, "--figures-json", str(out)])
     return code, time.monotonic() - started
 
 
@@ -60,7 +70,7 @@ def main() -> int:
     for name in EXTRAS:
         if (BENCH / f"{name}.py").exists() and (not args.only or name in args.only):
             print(f"\n=== {name}", flush=True)
-            code = subprocess.call([sys.executable, str(BENCH / f"{name}.py")], cwd=BENCH.parent)
+            code = call([str(BENCH / f"{name}.py")])
             figures.append(Figure(name, "see its output above", None, note=f"exit code {code}"))
             if code != 0:
                 failed.append(name)

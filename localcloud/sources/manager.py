@@ -26,7 +26,8 @@ from .streams import StreamPoller
 
 log = logging.getLogger("localcloud.sources")
 
-STOP_TIMEOUT = 5.0
+STOP_TIMEOUT = 30.0
+STOP_GRACE = 0.02
 
 
 class Sources:
@@ -49,33 +50,45 @@ class Sources:
         self.pollers: list[Poller] = []
         self._lock = threading.RLock()
         self._started = False
+        self._built = False
 
     # lifecycle --------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Wire S3/SNS fan-in, resolve every source, then start the poller threads."""
+        """Wire S3/SNS fan-in and resolve every source (first time only), then start the poller threads.
+
+        Pollers keep their progress across stop/start: a stream resumes after its last record.
+        """
         with self._lock:
             if self._started:
                 return
-            pollers = self._mapping_pollers() + [
-                self._async_poller(r) for r in FanIn(self.deployment, self.aws, self.events).wire()
-            ]
-            for poller in pollers:
+            if not self._built:
+                self.pollers = self._mapping_pollers() + [
+                    self._async_poller(r) for r in FanIn(self.deployment, self.aws, self.events).wire()
+                ]
+                self._built = True
+            for poller in self.pollers:
                 poller.try_setup()
-            for poller in pollers:
+            for poller in self.pollers:
                 poller.start()
-            self.pollers = pollers
             self._started = True
 
     def stop(self) -> None:
+        """Stop polling and wait for running invocations; no new invocation starts until `start`.
+
+        Threads still parked in an SQS long-poll (at most about a second) finish it in the background
+        and hand back whatever they received.
+        """
         with self._lock:
-            pollers, self.pollers = self.pollers, []
             self._started = False
+            pollers = list(self.pollers)
         for poller in pollers:
             poller.stop()
         deadline = time.monotonic() + STOP_TIMEOUT
+        while self.activity.state()[0] and time.monotonic() < deadline:
+            time.sleep(0.005)
         for poller in pollers:
-            poller.join(max(0.0, deadline - time.monotonic()))
+            poller.join(STOP_GRACE)
 
     def wait_idle(self, timeout: float) -> bool:
         """True once no queue, stream or invocation has pending work, stable across two checks."""
@@ -89,14 +102,15 @@ class Sources:
                     poller.reset()
                 except Exception as exc:
                     poller.report_error(exc, "reset failed")
-            if not self._started:
+            if not self._built:
                 return
             polled = {p.queue.name for p in self.pollers if isinstance(p, AsyncPoller)}
             for route in FanIn(self.deployment, self.aws, self.events).wire():
                 if route.queue_name not in polled:
                     poller = self._async_poller(route)
                     poller.try_setup()
-                    poller.start()
+                    if self._started:
+                        poller.start()
                     self.pollers.append(poller)
             for poller in self.pollers:
                 if isinstance(poller, AsyncPoller):

@@ -1,13 +1,18 @@
-"""The thread every poller runs in: isolated, restartable, never dying of an exception.
+"""The threads every poller runs in: isolated, restartable, never dying of an exception.
 
 A poller that fails (its queue is missing, moto hiccups, a bug) logs the error once in the event log
 under its resource address and backs off; the other pollers keep running.
+
+Stopping is quick even though SQS pollers long-poll: a thread parked in a receive finishes it in the
+background and then exits, handing back anything it received (visibility 0) — or, if the poller was
+started again meanwhile, simply carries on as one of its threads.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from localcloud.model import EventLog, InvokeResult, Throttled
@@ -40,6 +45,7 @@ class Poller:
         self._generation = 0
         self._last_error: str | None = None
         self._setup_lock = threading.Lock()
+        self._lifecycle = threading.Lock()
 
     # lifecycle --------------------------------------------------------------------------------------
 
@@ -71,20 +77,26 @@ class Poller:
             return True
 
     def start(self) -> None:
-        self._stop.clear()
-        for index in range(self._threads_wanted):
-            thread = threading.Thread(target=self._run, name=f"sources:{self.address}:{index}", daemon=True)
-            self._threads.append(thread)
-            thread.start()
+        """Run `threads` polling threads (threads still finishing a receive from before are reused)."""
+        with self._lifecycle:
+            self._stop.clear()
+            for index in range(len(self._threads), self._threads_wanted):
+                thread = threading.Thread(target=self._run, name=f"sources:{self.address}:{index}", daemon=True)
+                self._threads.append(thread)
+                thread.start()
 
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
 
     def join(self, timeout: float) -> None:
-        for thread in self._threads:
-            thread.join(timeout)
-        self._threads = [t for t in self._threads if t.is_alive()]
+        deadline = time.monotonic() + timeout
+        for thread in list(self._threads):
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def alive_threads(self) -> int:
+        with self._lifecycle:
+            return sum(t.is_alive() for t in self._threads)
 
     @property
     def stopping(self) -> bool:
@@ -100,7 +112,11 @@ class Poller:
 
     def _run(self) -> None:
         failures = 0
-        while not self._stop.is_set():
+        while True:
+            with self._lifecycle:
+                if self._stop.is_set():
+                    self._threads.remove(threading.current_thread())
+                    return
             try:
                 if not self.try_setup():
                     failures += 1

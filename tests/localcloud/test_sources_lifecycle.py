@@ -131,12 +131,48 @@ def test_wait_idle_means_the_effects_happened(moto_url):
             assert done[-1] == i
 
 
-def test_stop_joins_every_poller_thread(moto_url):
+def test_stop_waits_for_running_invocations_and_nothing_runs_until_start(moto_url):
     aws = client_factory(moto_url)
-    _, arn = make_queue(aws, unique("join"))
+    url, arn = make_queue(aws, unique("stop"))
+    started, release = threading.Event(), threading.Event()
+
+    def handler(event):
+        started.set()
+        release.wait(10)
+
+    fns = FakeFunctions()
+    fns.add("Consumer", handler)
+    with running(moto_url, fns, [mapping("A", arn, "Consumer"), mapping("B", arn, "Consumer")]) as (sources, _):
+        aws("sqs").send_message(QueueUrl=url, MessageBody="first")
+        assert started.wait(10)
+        stopper = threading.Thread(target=sources.stop)
+        stopper.start()
+        stopper.join(0.3)
+        assert stopper.is_alive(), "stop returned while an invocation was still running"
+        release.set()
+        stopper.join(10)
+        assert not stopper.is_alive()
+        aws("sqs").send_message(QueueUrl=url, MessageBody="while stopped")
+        wait_for(lambda: all(p.alive_threads() == 0 for p in sources.pollers), timeout=5)
+        assert [r["body"] for r in fns.records_for("Consumer")] == ["first"]
+        sources.start()
+        assert sources.wait_idle(10)
+    assert [r["body"] for r in fns.records_for("Consumer")] == ["first", "while stopped"]
+
+
+def test_restart_resumes_streams_where_they_stopped(moto_url):
+    aws = client_factory(moto_url)
+    name = unique("resume")
+    kinesis = aws("kinesis")
+    kinesis.create_stream(StreamName=name, ShardCount=1)
+    arn = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
     fns = FakeFunctions()
     fns.add("Consumer")
-    with running(moto_url, fns, [mapping("A", arn, "Consumer"), mapping("B", arn, "Consumer")]) as (sources, _):
-        assert any(t.name.startswith("sources:A") for t in threading.enumerate())
+    with running(moto_url, fns, [mapping("Map", arn, "Consumer", StartingPosition="LATEST")]) as (sources, _):
+        kinesis.put_record(StreamName=name, Data=b"1", PartitionKey="k")
+        assert sources.wait_idle(10)
         sources.stop()
-        assert not [t for t in threading.enumerate() if t.name.startswith(("sources:A", "sources:B"))]
+        kinesis.put_record(StreamName=name, Data=b"2", PartitionKey="k")
+        sources.start()
+        assert sources.wait_idle(10)
+    assert [r["kinesis"]["data"] for r in fns.records_for("Consumer")] == ["MQ==", "Mg=="]
