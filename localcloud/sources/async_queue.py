@@ -21,7 +21,7 @@ from .config import AsyncConfig
 from .destinations import Destinations
 from .idle import Activity
 from .poller import Poller, Stopped
-from .queues import LONG_POLL_SECONDS, Queue
+from .queues import LONG_POLL_SECONDS, Queue, dedicated_client
 from .shapes import iso
 
 log = logging.getLogger("localcloud.sources")
@@ -54,7 +54,7 @@ class AsyncPoller(Poller):
         self.invoke = invoke
         self.destinations = destinations
         self.retry_delays = retry_delays or (0,)
-        self.queue = Queue(aws("sqs"), queue_arn)
+        self.queue = Queue(dedicated_client(aws, "sqs"), queue_arn)
 
     def setup(self) -> None:
         self.queue.resolve()
@@ -67,10 +67,10 @@ class AsyncPoller(Poller):
             self.queue.purge()
 
     def poll_once(self) -> None:
-        generation = self._generation
         messages = self.queue.receive(10, LONG_POLL_SECONDS)
         if not messages:
             return
+        generation = self._generation
         with self.activity.working():
             for index, message in enumerate(messages):
                 try:

@@ -144,7 +144,7 @@ class Sources:
                             self.deployment.region,
                         )
                     )
-            except (MappingError, Exception) as exc:
+            except Exception as exc:  # one broken mapping must not stop the others
                 channel = source_kind(str(resource.properties.get("EventSourceArn") or "")) or "lambda"
                 message = str(exc) if isinstance(exc, MappingError) else f"{resource.address}: {exc}"
                 log.error("event source mapping not started: %s", message)

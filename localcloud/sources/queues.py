@@ -6,6 +6,7 @@ import json
 import logging
 from typing import Any
 
+import boto3
 from botocore.exceptions import ClientError
 
 from .config import arn_name
@@ -14,6 +15,22 @@ log = logging.getLogger("localcloud.sources")
 
 LONG_POLL_SECONDS = 1
 _COUNTS = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed")
+
+
+def dedicated_client(aws: Any, service: str) -> Any:
+    """A client of this poller's own: a long-poll holds a pooled connection for a second, so pollers
+    must not share one cached client (its pool of 10 would overflow with many queues)."""
+    client = aws(service)
+    if client is not aws(service):
+        return client
+    return boto3.session.Session().client(
+        service,
+        endpoint_url=client.meta.endpoint_url,
+        region_name=client.meta.region_name,
+        config=client.meta.config,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - the fake credentials localcloud always uses
+    )
 
 
 class Queue:

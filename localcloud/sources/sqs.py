@@ -19,7 +19,7 @@ from .filters import sqs_view
 from .idle import Activity
 from .outcome import ALL_FAILED, error_summary, failed_items
 from .poller import Poller, Stopped
-from .queues import LONG_POLL_SECONDS, Queue
+from .queues import LONG_POLL_SECONDS, Queue, dedicated_client
 from .shapes import sqs_record
 
 
@@ -39,7 +39,7 @@ class SqsPoller(Poller):
         self.mapping = mapping
         self.invoke = invoke
         self.region = region
-        self.queue = Queue(aws("sqs"), mapping.source_arn)
+        self.queue = Queue(dedicated_client(aws, "sqs"), mapping.source_arn)
 
     def setup(self) -> None:
         self.queue.resolve()
@@ -48,10 +48,10 @@ class SqsPoller(Poller):
         return not self.ready or not self.queue.pending()
 
     def poll_once(self) -> None:
-        generation = self._generation
         first = self.queue.receive(self.mapping.batch_size, LONG_POLL_SECONDS)
         if not first:
             return
+        generation = self._generation
         with self.activity.working():
             batch = first + self._fill_window(len(first))
             try:

@@ -10,9 +10,137 @@ import pytest
 
 from tests.support.localcloud import LocalCloudProcess
 
-FUNCTION_CODE = 'import json\nimport os\nfrom urllib.parse import unquote_plus\n\nimport boto3\n\n_table = None\n\n\ndef table():\n    global _table\n    if _table is None:\n        _table = boto3.resource("dynamodb").Table(os.environ["RESULTS"])\n    return _table\n\n\ndef sqs_handler(event, context):\n    failures = []\n    for record in event["Records"]:\n        if record["body"] == "bad":\n            failures.append({"itemIdentifier": record["messageId"]})\n        else:\n            table().put_item(Item={"pk": "sqs#" + record["body"]})\n    return {"batchItemFailures": failures}\n\n\ndef stream_handler(event, context):\n    for record in event["Records"]:\n        table().put_item(Item={"pk": f"post#{record[\'dynamodb\'][\'Keys\'][\'id\'][\'S\']}#{record[\'eventName\']}"})\n\n\ndef s3_handler(event, context):\n    for record in event["Records"]:\n        table().put_item(Item={"pk": "s3#" + unquote_plus(record["s3"]["object"]["key"])})\n\n\ndef sns_handler(event, context):\n    for record in event["Records"]:\n        table().put_item(Item={"pk": "sns#" + record["Sns"]["Message"]})\n'
+FUNCTION_CODE = """\
+import os
+from urllib.parse import unquote_plus
 
-TEMPLATE = 'AWSTemplateFormatVersion: "2010-09-09"\nTransform: AWS::Serverless-2016-10-31\nGlobals:\n  Function:\n    Runtime: python3.13\n    CodeUri: src/\n    Timeout: 10\n    Environment:\n      Variables:\n        RESULTS: !Ref Results\nResources:\n  Results:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      BillingMode: PAY_PER_REQUEST\n      AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]\n      KeySchema: [{AttributeName: pk, KeyType: HASH}]\n  Posts:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      BillingMode: PAY_PER_REQUEST\n      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]\n      KeySchema: [{AttributeName: id, KeyType: HASH}]\n      StreamSpecification: {StreamViewType: NEW_AND_OLD_IMAGES}\n  DeadLetters:\n    Type: AWS::SQS::Queue\n  Work:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: 1\n      RedrivePolicy:\n        deadLetterTargetArn: !GetAtt DeadLetters.Arn\n        maxReceiveCount: 2\n  Uploads:\n    Type: AWS::S3::Bucket\n  Events:\n    Type: AWS::SNS::Topic\n  Consumer:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.sqs_handler\n      Events:\n        Work:\n          Type: SQS\n          Properties:\n            Queue: !GetAtt Work.Arn\n            FunctionResponseTypes: [ReportBatchItemFailures]\n  OnPost:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.stream_handler\n      Events:\n        Stream:\n          Type: DynamoDB\n          Properties:\n            Stream: !GetAtt Posts.StreamArn\n            StartingPosition: TRIM_HORIZON\n            MaximumRetryAttempts: 2\n            BisectBatchOnFunctionError: true\n            FilterCriteria:\n              Filters: [{Pattern: \'{"eventName": ["INSERT"]}\'}]\n  OnUpload:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.s3_handler\n      Events:\n        Upload:\n          Type: S3\n          Properties:\n            Bucket: !Ref Uploads\n            Events: s3:ObjectCreated:*\n            Filter: {S3Key: {Rules: [{Name: prefix, Value: uploads/}]}}\n  OnTopic:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.sns_handler\n      Events:\n        Topic:\n          Type: SNS\n          Properties:\n            Topic: !Ref Events\nOutputs:\n  ResultsTable: {Value: !Ref Results}\n  WorkQueue: {Value: !Ref Work}\n  DeadLetterQueue: {Value: !Ref DeadLetters}\n  PostsTable: {Value: !Ref Posts}\n  UploadsBucket: {Value: !Ref Uploads}\n  EventsTopic: {Value: !Ref Events}\n'
+import boto3
+
+_table = None
+
+
+def table():
+    global _table
+    if _table is None:
+        _table = boto3.resource("dynamodb").Table(os.environ["RESULTS"])
+    return _table
+
+
+def sqs_handler(event, context):
+    failures = []
+    for record in event["Records"]:
+        if record["body"] == "bad":
+            failures.append({"itemIdentifier": record["messageId"]})
+        else:
+            table().put_item(Item={"pk": "sqs#" + record["body"]})
+    return {"batchItemFailures": failures}
+
+
+def stream_handler(event, context):
+    for record in event["Records"]:
+        table().put_item(Item={"pk": f"post#{record['dynamodb']['Keys']['id']['S']}#{record['eventName']}"})
+
+
+def s3_handler(event, context):
+    for record in event["Records"]:
+        table().put_item(Item={"pk": "s3#" + unquote_plus(record["s3"]["object"]["key"])})
+
+
+def sns_handler(event, context):
+    for record in event["Records"]:
+        table().put_item(Item={"pk": "sns#" + record["Sns"]["Message"]})
+"""
+
+TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: python3.13
+    CodeUri: src/
+    Timeout: 10
+    Environment:
+      Variables:
+        RESULTS: !Ref Results
+Resources:
+  Results:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]
+      KeySchema: [{AttributeName: pk, KeyType: HASH}]
+  Posts:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      StreamSpecification: {StreamViewType: NEW_AND_OLD_IMAGES}
+  DeadLetters:
+    Type: AWS::SQS::Queue
+  Work:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: 1
+      RedrivePolicy:
+        deadLetterTargetArn: !GetAtt DeadLetters.Arn
+        maxReceiveCount: 2
+  Uploads:
+    Type: AWS::S3::Bucket
+  Events:
+    Type: AWS::SNS::Topic
+  Consumer:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.sqs_handler
+      Events:
+        Work:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Work.Arn
+            FunctionResponseTypes: [ReportBatchItemFailures]
+  OnPost:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.stream_handler
+      Events:
+        Stream:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Posts.StreamArn
+            StartingPosition: TRIM_HORIZON
+            MaximumRetryAttempts: 2
+            BisectBatchOnFunctionError: true
+            FilterCriteria:
+              Filters: [{Pattern: '{"eventName": ["INSERT"]}'}]
+  OnUpload:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.s3_handler
+      Events:
+        Upload:
+          Type: S3
+          Properties:
+            Bucket: !Ref Uploads
+            Events: s3:ObjectCreated:*
+            Filter: {S3Key: {Rules: [{Name: prefix, Value: uploads/}]}}
+  OnTopic:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.sns_handler
+      Events:
+        Topic:
+          Type: SNS
+          Properties:
+            Topic: !Ref Events
+Outputs:
+  ResultsTable: {Value: !Ref Results}
+  WorkQueue: {Value: !Ref Work}
+  DeadLetterQueue: {Value: !Ref DeadLetters}
+  PostsTable: {Value: !Ref Posts}
+  UploadsBucket: {Value: !Ref Uploads}
+  EventsTopic: {Value: !Ref Events}
+"""
 
 
 @pytest.fixture(scope="module")

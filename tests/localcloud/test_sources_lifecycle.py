@@ -160,6 +160,23 @@ def test_stop_waits_for_running_invocations_and_nothing_runs_until_start(moto_ur
     assert [r["body"] for r in fns.records_for("Consumer")] == ["first", "while stopped"]
 
 
+def test_the_runtimes_reset_sequence_leaves_pollers_ready_at_once(moto_url):
+    """stop → (wipe) → reset → start, as the runtime does between tests: a message sent right after is
+    delivered promptly, even by a thread that was still parked in its long-poll during the reset."""
+    aws = client_factory(moto_url)
+    url, arn = make_queue(aws, unique("cycle"))
+    fns = FakeFunctions()
+    fns.add("Consumer")
+    with running(moto_url, fns, [mapping("Map", arn, "Consumer")]) as (sources, _):
+        for round_ in range(3):
+            sources.stop()
+            sources.reset()
+            sources.start()
+            aws("sqs").send_message(QueueUrl=url, MessageBody=str(round_))
+            assert sources.wait_idle(5)
+    assert [r["body"] for r in fns.records_for("Consumer")] == ["0", "1", "2"]
+
+
 def test_restart_resumes_streams_where_they_stopped(moto_url):
     aws = client_factory(moto_url)
     name = unique("resume")
