@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 import shlex
 import tomllib
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from typing import Any
 import yaml
 
 PLACEHOLDER_BUCKET = "localcloud-code"
+# samtranslator warns about its own unpublished metrics on every transform; that is noise here.
+logging.getLogger("samtranslator.metrics.metrics").setLevel(logging.ERROR)
 _LOCAL_URL = "https://localcloud.invalid/"
 
 

@@ -44,9 +44,8 @@ def seed(endpoints: dict) -> str:
     for todo in TODOS:
         requests.post(f"{api}/todos", json=todo, headers=headers, timeout=30).raise_for_status()
     return (
-        f"seeded: user {EMAIL} / {PASSWORD} with {len(TODOS)} to-dos\n"
-        f"  TOKEN=$(aws --endpoint-url {endpoints['aws']} cognito-idp initiate-auth --client-id {cognito['clientId']} "
-        f"--auth-flow USER_PASSWORD_AUTH --auth-parameters USERNAME={EMAIL},PASSWORD={PASSWORD} "
-        f"--query AuthenticationResult.IdToken --output text)\n"
+        f"seeded: user {EMAIL} / {PASSWORD} with {len(TODOS)} to-dos (sign in with USER_PASSWORD_AUTH on client "
+        f"{cognito['clientId']}); an IdToken valid for an hour:\n"
+        f"  export TOKEN={tokens['IdToken']}\n"
         f'  curl -H "Authorization: $TOKEN" {api}/todos'
     )

@@ -80,3 +80,25 @@ def test_cli_invoke_uses_the_running_instance(cloud, tmp_path):
     )  # fmt: skip
     assert missing.returncode == 2
     assert "Nope" in missing.stderr
+
+
+def test_ctrl_c_stops_cleanly_and_removes_endpoints(tmp_path):
+    import os
+    import signal
+    import time
+
+    state = tmp_path / "state"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "localcloud", "up", "--template", str(TEMPLATE), "--state-dir", str(state),
+         "--port", "0", "--aws-port", "0"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not (state / "endpoints.json").exists():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read() if proc.poll() else "timeout"
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, output
+    assert "provisioning" in output and "localcloud ready" in output and "localcloud stopping" in output
+    assert not (state / "endpoints.json").exists()
