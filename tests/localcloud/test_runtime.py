@@ -83,7 +83,6 @@ def test_cli_invoke_uses_the_running_instance(cloud, tmp_path):
 
 
 def test_ctrl_c_stops_cleanly_and_removes_endpoints(tmp_path):
-    import os
     import signal
     import time
 
