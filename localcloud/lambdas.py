@@ -671,6 +671,10 @@ class LambdaService:
                 return
             spec, generation = pool.spec, pool.generation
         signature = _code_signature(spec, signatures)
+        with pool.lock:
+            changed = pool.generation == generation and pool.signature not in (None, signature)
+        if changed:
+            _drop_stale_bytecode(spec)
         stale: list[_Worker] = []
         with pool.lock:
             if pool.generation != generation:
@@ -770,6 +774,27 @@ def _tree_signature(root: str) -> int:
         except OSError:
             entries.append((folder, -1, -1))
     return hash(frozenset(entries))
+
+
+def _drop_stale_bytecode(spec: FunctionSpec) -> None:
+    """Delete cached bytecode not newer than its source. CPython trusts a .pyc whose recorded source size and
+    mtime (in whole seconds) match, so a same-size edit saved within the second of an earlier import would
+    otherwise restart the worker on the old code."""
+    for root in (spec.code_dir, *spec.layer_dirs):
+        for folder, subfolders, _ in os.walk(root):
+            subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+            if os.path.basename(folder) != "__pycache__":
+                continue
+            for name in os.listdir(folder):
+                if not name.endswith(".pyc"):
+                    continue
+                source = os.path.join(os.path.dirname(folder), name.split(".", 1)[0] + ".py")
+                pyc = os.path.join(folder, name)
+                try:
+                    if os.stat(source).st_mtime_ns >= os.stat(pyc).st_mtime_ns:
+                        os.unlink(pyc)
+                except OSError:
+                    continue
 
 
 def _report_line(
