@@ -55,7 +55,7 @@ def test_a_user_reads_and_writes_and_lists_their_own_folder(users, bucket):
 
 
 def test_a_user_cannot_touch_or_list_another_users_folder(users, bucket):
-    alice_id, alice = users["alice"]
+    _, alice = users["alice"]
     bob_id, bob = users["bob"]
     bob_key = f"private/{bob_id}/secret.txt"
     bob.put_object(Bucket=bucket, Key=bob_key, Body=b"bob's")
