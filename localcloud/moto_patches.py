@@ -5,6 +5,11 @@ the condition, then applies the change in plain Python, so two concurrent reques
 can both pass the same `version = :expected` condition. One lock around moto's write operations restores
 the guarantee (optimistic concurrency in the todos API depends on it).
 
+FIFO queues: moto blocks a message group while it has messages in flight, but when several in-flight
+messages of a group become visible again it unblocks the group on the last one it meets and can deliver
+it before the earlier ones; AWS redelivers a group strictly in order. Each FIFO receive here first settles
+the in-flight bookkeeping (messages due within 100 ms count as visible) and then takes one ordered pass.
+
 Also: SQS purges are not rate limited (tests reset data between cases), and DynamoDB Streams shard
 iterators are bounded (moto keeps every iterator ever issued; AWS expires them after 15 minutes, and a
 poller issues one per GetRecords, so an idle local stream would otherwise grow without end).
@@ -15,9 +20,12 @@ from __future__ import annotations
 import functools
 import os
 import threading
+import time
 
 _DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
 _MAX_SHARD_ITERATORS = 5000
+_FIFO_SETTLE_MS = 100
+_FIFO_IDLE_POLL_SECONDS = 0.05
 _applied = False
 
 
@@ -41,6 +49,7 @@ def apply() -> None:
         setattr(DynamoDBBackend, name, atomic)
     os.environ.setdefault("MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR", "false")
     _bound_stream_iterators()
+    _fifo_redelivery_in_order()
     _applied = True
 
 
@@ -58,3 +67,35 @@ def _bound_stream_iterators() -> None:
         return result
 
     DynamoDBStreamsBackend.get_records = get_records
+
+
+def _fifo_redelivery_in_order() -> None:
+    from moto.core.utils import unix_time_millis
+    from moto.sqs.models import SQSBackend
+
+    original = SQSBackend.receive_message
+    lock = threading.Lock()
+
+    def settle(queue) -> None:
+        """In-flight messages that are visible (or due within the margin) stop blocking their group."""
+        due = unix_time_millis() + _FIFO_SETTLE_MS
+        for message in list(queue.pending_messages):
+            if message.visible_at <= due:
+                message.visible_at = min(message.visible_at, unix_time_millis() - 1)
+                queue.pending_messages.discard(message)
+
+    @functools.wraps(original)
+    def receive_message(self, queue_name, count, wait_seconds_timeout, visibility_timeout, *args, **kwargs):
+        queue = self.get_queue(queue_name)
+        if not queue.fifo_queue:
+            return original(self, queue_name, count, wait_seconds_timeout, visibility_timeout, *args, **kwargs)
+        deadline = time.monotonic() + float(wait_seconds_timeout or 0)
+        while True:
+            with lock:
+                settle(queue)
+                result = original(self, queue_name, count, 0, visibility_timeout, *args, **kwargs)
+            if result or time.monotonic() >= deadline:
+                return result
+            time.sleep(_FIFO_IDLE_POLL_SECONDS)
+
+    SQSBackend.receive_message = receive_message

@@ -17,6 +17,7 @@ import pytest
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
+from localcloud import moto_patches
 from localcloud.model import ACCOUNT_ID, Deployment, EventLog, FunctionSpec, InvokeResult, Resource, Throttled
 from localcloud.sources import Sources
 
@@ -31,6 +32,7 @@ for _key, _value in {
 
 @pytest.fixture(scope="module")
 def moto_url():
+    moto_patches.apply()  # the same moto semantics the runtime serves (FIFO redelivery order, atomic writes)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -1,0 +1,81 @@
+"""Where localcloud restores AWS semantics that moto lacks (localcloud/moto_patches.py)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from localcloud import moto_patches
+
+
+@pytest.fixture
+def sqs():
+    moto_patches.apply()
+    with mock_aws():
+        yield boto3.client("sqs", region_name="us-east-1")
+
+
+def test_fifo_group_is_redelivered_in_order_when_several_messages_return(sqs):
+    url = sqs.create_queue(
+        QueueName="orders.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    )["QueueUrl"]
+    for i in range(5):
+        sqs.send_message(QueueUrl=url, MessageBody=f"g1-{i}", MessageGroupId="g1")
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=1)["Messages"]
+    assert [m["Body"] for m in received] == [f"g1-{i}" for i in range(5)]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=received[0]["ReceiptHandle"])
+    # the other four fail: their visibility timeout runs out together, and the group restarts at g1-1
+    time.sleep(1.2)
+    again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert [m["Body"] for m in again] == [f"g1-{i}" for i in range(1, 5)]
+
+
+def test_fifo_group_stays_blocked_while_a_message_is_in_flight(sqs):
+    url = sqs.create_queue(
+        QueueName="jobs.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    )["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="a-0", MessageGroupId="a")
+    sqs.send_message(QueueUrl=url, MessageBody="a-1", MessageGroupId="a")
+    sqs.send_message(QueueUrl=url, MessageBody="b-0", MessageGroupId="b")
+    first = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, VisibilityTimeout=30)["Messages"]
+    assert [m["Body"] for m in first] == ["a-0"]
+    rest = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert [m["Body"] for m in rest] == ["b-0"]
+
+
+def test_conditional_writes_are_atomic_under_concurrency():
+    moto_patches.apply()
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        ddb.create_table(
+            TableName="t",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        ddb.put_item(TableName="t", Item={"pk": {"S": "x"}, "v": {"N": "1"}})
+        wins = []
+
+        def bump():
+            try:
+                ddb.update_item(
+                    TableName="t",
+                    Key={"pk": {"S": "x"}},
+                    UpdateExpression="SET v = :new",
+                    ConditionExpression="v = :old",
+                    ExpressionAttributeValues={":old": {"N": "1"}, ":new": {"N": "2"}},
+                )
+                wins.append(1)
+            except ddb.exceptions.ConditionalCheckFailedException:
+                pass
+
+        threads = [threading.Thread(target=bump) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(wins) == 1
