@@ -66,13 +66,19 @@ validate: $(SAM_VENV)/.ready
 build-ci: setup
 	rm -rf .aws-sam/ci
 	$(SAM_ENV) $(SAM) build --no-cached --build-dir .aws-sam/ci/root --template-file template.yaml
+	$(PYC) .aws-sam/ci/root
 	@for t in $(wildcard services/*/template.yaml); do \
 	  svc=$$(basename $$(dirname $$t)); \
 	  $(SAM_ENV) $(SAM) build --no-cached --build-dir .aws-sam/ci/$$svc --template-file $$t || exit 1; \
 	done
 
+# SAM zips files with a 1980 timestamp, so timestamp-based .pyc never validate on Lambda and every cold
+# start recompiles. Hash-based .pyc (compiled by the same 3.13 as the runtime) stay valid.
+PYC := $(PY) -m compileall -q -j 0 --invalidation-mode checked-hash
+
 build: setup
 	$(SAM_ENV) $(SAM) build $(if $(SERVICE),--config-env $(SERVICE))
+	$(PYC) .aws-sam/build
 
 deploy: setup
 	$(SAM_ENV) $(SAM) deploy $(if $(SERVICE),--config-env $(SERVICE),--config-env $(ENV))
