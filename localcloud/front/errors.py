@@ -14,6 +14,7 @@ _CODES = {
     "unknown_key": ("InvalidAccessKeyId", 403, "InvalidClientTokenId", 403, "UnrecognizedClientException", 403),
     "bad_token": ("InvalidToken", 400, "InvalidClientTokenId", 403, "UnrecognizedClientException", 403),
     "bad_signature": ("SignatureDoesNotMatch", 403, "SignatureDoesNotMatch", 403, "InvalidSignatureException", 403),
+    "malformed_xml": ("MalformedXML", 400, "MalformedInput", 400, "SerializationException", 400),
 }
 
 Response = tuple[str, list[tuple[str, str]], bytes]

@@ -3,12 +3,9 @@ for path-style and virtual-host-style addressing, as the S3 authorisation docume
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 from xml.etree import ElementTree
-
-_IP_HOST = re.compile(r"^(\d{1,3}\.){3}\d{1,3}$")
 
 _BUCKET_GET = {
     "versions": "s3:ListBucketVersions",
@@ -110,8 +107,7 @@ class S3Access:
 
 def bucket_and_key(host: str, raw_path: str) -> tuple[str | None, str | None]:
     """Bucket and key from the Host header (virtual-host style) or the path (path style), decoded."""
-    name = host.rsplit(":", 1)[0] if host and not host.endswith("]") else host
-    virtual = virtual_host_bucket(name or "")
+    virtual = virtual_host_bucket(host or "")
     path = raw_path[1:] if raw_path.startswith("/") else raw_path
     if virtual:
         return virtual, unquote(path) or None
@@ -122,15 +118,33 @@ def bucket_and_key(host: str, raw_path: str) -> tuple[str | None, str | None]:
 
 
 def virtual_host_bucket(host: str) -> str | None:
-    """The bucket named by a virtual-host-style Host (without port), as moto reads it; None for path style."""
-    if not host or "." not in host or host.startswith(("localhost", "localstack")) or _IP_HOST.match(host):
+    """The bucket a Host header (port included) names in virtual-host style, None for path style.
+
+    moto's own reading, not a copy of it: the bucket checked here must be the bucket moto then acts on
+    (a look-alike once read `a.s3.b.s3.amazonaws.com` and `www.a.example` differently from moto)."""
+    if not host:
         return None
-    if host.startswith("[") or host.endswith(".svc.cluster.local"):
+    from moto.s3.responses import S3Response  # moto's S3 module is slow to import: only when asked
+    from moto.s3.utils import bucket_name_from_url
+
+    if not S3Response.subdomain_based_buckets(_HostOnly(host)):
         return None
-    if "amazonaws.com" in host:
-        match = re.match(r"^(.+?)\.s3[.-]", host)
-        return match.group(1) if match else None
-    return host.split(".", 1)[0]
+    return bucket_name_from_url(f"http://{host}/")
+
+
+@dataclass
+class _HostOnly:
+    """The two request attributes moto's addressing-style test reads."""
+
+    host: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"host": self.host}
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}/"
 
 
 def s3_access(
