@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,6 +72,18 @@ class Api:
         if self.kind == "rest":
             return self.body.get("securityDefinitions") or {}
         return (self.body.get("components") or {}).get("securitySchemes") or {}
+
+    def authorizers(self, operation: dict[str, Any]) -> Iterator[tuple[str, Any, dict, dict]]:
+        """(name, scopes, scheme, authorizer) of each security requirement of `operation` that API Gateway
+        enforces, in order; API keys and IAM (SigV4) have no authorizer and are not checked locally."""
+        for requirement in operation.get("security", self.body.get("security")) or []:
+            if not isinstance(requirement, dict):
+                continue
+            for name, scopes in requirement.items():
+                scheme = self.security_schemes.get(name)
+                spec = scheme.get("x-amazon-apigateway-authorizer") if isinstance(scheme, dict) else None
+                if isinstance(spec, dict):
+                    yield name, scopes, scheme, spec
 
     @property
     def binary_media_types(self) -> list[str]:

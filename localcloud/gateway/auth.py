@@ -348,17 +348,7 @@ class LambdaAuthorizers:
         self, name: str, function: str, event: dict, identity: tuple, ttl: int, method_arn: str
     ) -> dict[str, Any]:
         """The `requestContext.authorizer` for this request, or Denied."""
-        key = (name, function, identity)
-        now = self._clock()
-        with self._lock:
-            hit = self._cache.get(key)
-        if hit is not None and now < hit[0]:
-            answer = hit[1]
-        else:
-            answer = self._call(function, event)
-            if ttl > 0:
-                with self._lock:
-                    self._cache[key] = (now + ttl, answer)
+        answer = self._cached((name, function, identity), ttl, lambda: self._call_policy(function, event))
         try:
             allowed = policy_allows(answer.get("policyDocument"), method_arn)
         except ValueError as exc:
@@ -383,23 +373,24 @@ class LambdaAuthorizers:
 
     def simple(self, name: str, function: str, event: dict, identity: tuple, ttl: int) -> dict[str, Any]:
         """HTTP API simple responses: {"isAuthorized": bool, "context": {...}} → the context, or Denied."""
-        key = (name, function, identity, "simple")
-        now = self._clock()
-        with self._lock:
-            hit = self._cache.get(key)
-        if hit is not None and now < hit[0]:
-            answer = hit[1]
-        else:
-            answer = self._raw(function, event)
-            if not isinstance(answer, dict) or not isinstance(answer.get("isAuthorized"), bool):
-                raise Denied("AUTHORIZER_CONFIGURATION_ERROR", f"authorizer {function} returned no isAuthorized")
-            if ttl > 0:
-                with self._lock:
-                    self._cache[key] = (now + ttl, answer)
+        answer = self._cached((name, function, identity, "simple"), ttl, lambda: self._call_simple(function, event))
         if not answer["isAuthorized"]:
             raise Denied("ACCESS_DENIED", f"authorizer {function} answered isAuthorized=false", "Forbidden")
         context = answer.get("context") or {}
         return dict(context) if isinstance(context, dict) else {}
+
+    def _cached(self, key: tuple, ttl: int, call: Callable[[], dict]) -> dict:
+        """A checked answer cached for `ttl` seconds, so the function runs only when none is fresh."""
+        now = self._clock()
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit is not None and now < hit[0]:
+            return hit[1]
+        answer = call()
+        if ttl > 0:
+            with self._lock:
+                self._cache[key] = (now + ttl, answer)
+        return answer
 
     def _raw(self, function: str, event: dict) -> Any:
         result = self._invoke(function, event)
@@ -409,10 +400,16 @@ class LambdaAuthorizers:
             raise Denied("AUTHORIZER_CONFIGURATION_ERROR", f"authorizer {function} failed: {result.error}")
         return result.payload
 
-    def _call(self, function: str, event: dict) -> dict:
+    def _call_policy(self, function: str, event: dict) -> dict:
         answer = self._raw(function, event)
         if not isinstance(answer, dict) or "principalId" not in answer or "policyDocument" not in answer:
             raise Denied(
                 "AUTHORIZER_CONFIGURATION_ERROR", f"authorizer {function} returned no principalId/policyDocument"
             )
+        return answer
+
+    def _call_simple(self, function: str, event: dict) -> dict:
+        answer = self._raw(function, event)
+        if not isinstance(answer, dict) or not isinstance(answer.get("isAuthorized"), bool):
+            raise Denied("AUTHORIZER_CONFIGURATION_ERROR", f"authorizer {function} returned no isAuthorized")
         return answer

@@ -9,13 +9,13 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from localcloud.gateway import rest as rest_module
 from localcloud.gateway.apis import Api, load_apis
 from localcloud.gateway.auth import CognitoVerifier, LambdaAuthorizers
 from localcloud.gateway.cache import StageCache
 from localcloud.gateway.events import RequestInfo
 from localcloud.gateway.httpapi import HttpApiPipeline
 from localcloud.gateway.integrations import AwsServices
+from localcloud.gateway.pipeline import call_function
 from localcloud.gateway.responses import gateway_response
 from localcloud.gateway.rest import RestPipeline
 from localcloud.gateway.throttle import TokenBuckets
@@ -55,7 +55,7 @@ class Gateway:
         self._http = HttpApiPipeline(self)
 
     def call_function(self, function: str, event: dict) -> InvokeResult:
-        return rest_module.call_function(self._invoke, function, event)
+        return call_function(self._invoke, function, event)
 
     def base_urls(self, host_url: str) -> dict[str, str]:
         """`Stack/LogicalId` of each API → its invoke URL on the local server (primary stage)."""

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from localcloud.gateway import auth, events
 from localcloud.gateway.apis import Api, Stage
+from localcloud.gateway.authorizer_calls import execute_api_arn, request_authorizer_call
 from localcloud.gateway.events import MalformedResponse, RequestInfo
-from localcloud.gateway.rest import Refused, function_of
+from localcloud.gateway.pipeline import Refused, function_of
 from localcloud.gateway.routes import Route
 from localcloud.model import HttpResponse
 
@@ -107,21 +108,13 @@ class HttpApiPipeline:
             raise Refused("THROTTLED", f"{route.route_key} is over its rate {rate}/s, burst {burst}")
 
     def _authorize(self, api, stage, info, route, path_params) -> dict[str, Any] | None:
-        security = route.operation.get("security", api.body.get("security")) or []
-        for requirement in security:
-            if not isinstance(requirement, dict):
-                continue
-            for name, scopes in requirement.items():
-                scheme = api.security_schemes.get(name)
-                spec = scheme.get("x-amazon-apigateway-authorizer") if isinstance(scheme, dict) else None
-                if not isinstance(spec, dict):
-                    continue
-                kind = str(spec.get("type", "")).lower()
-                if kind == "jwt":
-                    return self._jwt(info, name, spec, scopes or [])
-                if kind == "request":
-                    return self._lambda(api, stage, info, route, path_params, name, spec)
-                raise Refused("INTEGRATION_FAILURE", f"authorizer {name} has unsupported type {kind!r}")
+        for name, scopes, _scheme, spec in api.authorizers(route.operation):
+            kind = str(spec.get("type", "")).lower()
+            if kind == "jwt":
+                return self._jwt(info, name, spec, scopes or [])
+            if kind == "request":
+                return self._lambda(api, stage, info, route, path_params, name, spec)
+            raise Refused("INTEGRATION_FAILURE", f"authorizer {name} has unsupported type {kind!r}")
         return None
 
     def _identity(self, source: str, info: RequestInfo, stage: Stage) -> str | None:
@@ -153,33 +146,27 @@ class HttpApiPipeline:
     def _lambda(self, api, stage, info, route, path_params, name, spec) -> dict[str, Any]:
         sources = spec.get("identitySource") or []
         sources = sources if isinstance(sources, list) else [s for s in str(sources).split(",") if s.strip()]
-        identity = []
-        for source in sources:
-            value = self._identity(source, info, stage)
-            if value is None:
-                raise Refused("UNAUTHORIZED", f"authorizer {name}: identity source {source} is missing")
-            identity.append(value)
-        function = function_of(spec.get("authorizerUri"))
-        if not function:
-            raise Refused("INTEGRATION_FAILURE", f"authorizer {name} has no Lambda authorizerUri")
-        d = self.gw.deployment
-        route_arn = f"arn:aws:execute-api:{d.region}:{d.account_id}:{api.api_id}/{stage.name}/{info.method}{info.path}"
-        event = events.http_event(
-            info,
-            route_key=route.route_key,
-            path_params=path_params,
-            stage_vars=stage.variables,
-            authorizer=None,
-            binary_types=api.binary_media_types,
-            account_id=d.account_id,
+        route_arn = execute_api_arn(self.gw.deployment, info)
+
+        def event_for(identity: list[str]) -> dict[str, Any]:
+            event = self._event("2.0", api, stage, info, route, path_params, None)
+            event.pop("body", None)
+            event.update({"type": "REQUEST", "routeArn": route_arn, "identitySource": identity})
+            return event
+
+        call = request_authorizer_call(
+            name,
+            spec,
+            sources,
+            identity_of=lambda source: self._identity(source, info, stage),
+            event_for=event_for,
+            ttl_of=_authorizer_ttl,
+            missing_uri_kind="INTEGRATION_FAILURE",
         )
-        event.pop("body", None)
-        event.update({"type": "REQUEST", "routeArn": route_arn, "identitySource": identity})
-        ttl = int(spec.get("authorizerResultTtlInSeconds", 0) or 0) if identity else 0
         if spec.get("enableSimpleResponses"):
-            answer = self.gw.lambda_authorizers.simple(name, function, event, tuple(identity), ttl)
+            answer = self.gw.lambda_authorizers.simple(name, call.function, call.event, call.identity, call.ttl)
             return {"lambda": answer}
-        ctx = self.gw.lambda_authorizers.authorize(name, function, event, tuple(identity), ttl, route_arn)
+        ctx = self.gw.lambda_authorizers.authorize(name, call.function, call.event, call.identity, call.ttl, route_arn)
         ctx.pop("integrationLatency", None)
         principal = ctx.pop("principalId", None)
         return {"lambda": ctx, "principalId": principal}
@@ -192,29 +179,7 @@ class HttpApiPipeline:
         if not function:
             raise Refused("INTEGRATION_FAILURE", f"{route.route_key}: the integration names no Lambda function")
         version = str(integration.get("payloadFormatVersion", "2.0"))
-        account = self.gw.deployment.account_id
-        if version == "1.0":
-            event = events.rest_event(
-                info,
-                resource=route.resource,
-                path_params=path_params,
-                stage_vars=stage.variables,
-                authorizer=authorizer,
-                binary_types=api.binary_media_types,
-                account_id=account,
-            )
-            event["version"] = "1.0"
-        else:
-            event = events.http_event(
-                info,
-                route_key=route.route_key,
-                path_params=path_params,
-                stage_vars=stage.variables,
-                authorizer=authorizer,
-                binary_types=api.binary_media_types,
-                account_id=account,
-            )
-        result = self.gw.call_function(function, event)
+        result = self.gw.call_function(function, self._event(version, api, stage, info, route, path_params, authorizer))
         if result.error:
             raise Refused("INTEGRATION_FAILURE", f"function {function} failed: {result.error.get('errorMessage')}")
         try:
@@ -222,3 +187,23 @@ class HttpApiPipeline:
         except MalformedResponse as exc:
             log.warning("Malformed Lambda response from %s: %s", function, exc)
             raise Refused("INTEGRATION_FAILURE", f"Malformed Lambda response from {function}: {exc}") from None
+
+    def _event(self, version, api, stage, info, route, path_params, authorizer) -> dict[str, Any]:
+        """The event in payload format `version` ("1.0", else 2.0) for this request."""
+        common = {
+            "path_params": path_params,
+            "stage_vars": stage.variables,
+            "authorizer": authorizer,
+            "binary_types": api.binary_media_types,
+            "account_id": self.gw.deployment.account_id,
+        }
+        if version == "1.0":
+            event = events.rest_event(info, resource=route.resource, **common)
+            event["version"] = "1.0"
+            return event
+        return events.http_event(info, route_key=route.route_key, **common)
+
+
+def _authorizer_ttl(spec: dict) -> int:
+    """HTTP APIs cache a Lambda authorizer's answer only when the authorizer sets a TTL."""
+    return int(spec.get("authorizerResultTtlInSeconds", 0) or 0)

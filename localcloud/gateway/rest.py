@@ -8,33 +8,18 @@ from typing import TYPE_CHECKING, Any
 
 from localcloud.gateway import auth, events, integrations
 from localcloud.gateway.apis import Api, Stage
+from localcloud.gateway.authorizer_calls import authorizer_function, execute_api_arn, request_authorizer_call
 from localcloud.gateway.events import MalformedResponse, RequestInfo
+from localcloud.gateway.pipeline import Refused, function_of
 from localcloud.gateway.responses import gateway_response
 from localcloud.gateway.routes import Route
 from localcloud.gateway.validation import Invalid
-from localcloud.model import FunctionNotFound, HttpResponse, Throttled
+from localcloud.model import HttpResponse
 
 if TYPE_CHECKING:
     from localcloud.gateway.gateway import Gateway
 
 log = logging.getLogger(__name__)
-
-_FUNCTION = re.compile(r"functions/(.+?)/invocations")
-
-
-class Refused(Exception):
-    """Stop the pipeline with a gateway response of `kind`; `reason` says why (x-localcloud-reason)."""
-
-    def __init__(self, kind: str, reason: str, message: str | None = None):
-        super().__init__(reason)
-        self.kind = kind
-        self.reason = reason
-        self.message = message
-
-
-def function_of(uri: Any) -> str | None:
-    m = _FUNCTION.search(str(uri or ""))
-    return m.group(1) if m else None
 
 
 class RestPipeline:
@@ -86,38 +71,22 @@ class RestPipeline:
         if not self.gw.buckets.allow((api.api_id, stage.name, route.resource, route.method), rate, burst):
             raise Refused("THROTTLED", f"{route.method} {route.resource} is over its rate {rate}/s, burst {burst}")
 
-    def method_arn(self, api: Api, stage: Stage, info: RequestInfo) -> str:
-        d = self.gw.deployment
-        return f"arn:aws:execute-api:{d.region}:{d.account_id}:{api.api_id}/{stage.name}/{info.method}{info.path}"
-
     def _authorize(
         self, api: Api, stage: Stage, info: RequestInfo, route: Route, path_params: dict[str, str]
     ) -> dict[str, Any] | None:
-        security = route.operation.get("security", api.body.get("security")) or []
-        for requirement in security:
-            if not isinstance(requirement, dict):
-                continue
-            for name, scopes in requirement.items():
-                scheme = api.security_schemes.get(name)
-                if not isinstance(scheme, dict):
-                    continue
-                spec = scheme.get("x-amazon-apigateway-authorizer")
-                if not isinstance(spec, dict):
-                    continue  # API keys and IAM (SigV4) are not checked locally
-                kind = str(spec.get("type", "")).lower()
-                if kind == "cognito_user_pools":
-                    token = auth.bearer(info.header(self._token_header(scheme, spec)))
-                    if not token:
-                        raise Refused("UNAUTHORIZED", f"no token in the {self._token_header(scheme, spec)} header")
-                    claims = self.gw.verifier.verify_user_pool(
-                        token, list(spec.get("providerARNs") or []), scopes or []
-                    )
-                    return {"claims": auth.rest_claims(claims)}
-                if kind == "token":
-                    return self._token_authorizer(api, stage, info, name, scheme, spec)
-                if kind == "request":
-                    return self._request_authorizer(api, stage, info, route, path_params, name, spec)
-                raise Refused("AUTHORIZER_CONFIGURATION_ERROR", f"authorizer {name} has unsupported type {kind!r}")
+        for name, scopes, scheme, spec in api.authorizers(route.operation):
+            kind = str(spec.get("type", "")).lower()
+            if kind == "cognito_user_pools":
+                token = auth.bearer(info.header(self._token_header(scheme, spec)))
+                if not token:
+                    raise Refused("UNAUTHORIZED", f"no token in the {self._token_header(scheme, spec)} header")
+                claims = self.gw.verifier.verify_user_pool(token, list(spec.get("providerARNs") or []), scopes or [])
+                return {"claims": auth.rest_claims(claims)}
+            if kind == "token":
+                return self._token_authorizer(api, stage, info, name, scheme, spec)
+            if kind == "request":
+                return self._request_authorizer(api, stage, info, route, path_params, name, spec)
+            raise Refused("AUTHORIZER_CONFIGURATION_ERROR", f"authorizer {name} has unsupported type {kind!r}")
         return None
 
     @staticmethod
@@ -135,39 +104,31 @@ class RestPipeline:
         pattern = spec.get("identityValidationExpression")
         if pattern and not re.fullmatch(str(pattern), token):
             raise Refused("UNAUTHORIZED", f"authorizer {name}: {header} does not match identityValidationExpression")
-        function = function_of(spec.get("authorizerUri"))
-        if not function:
-            raise Refused("AUTHORIZER_CONFIGURATION_ERROR", f"authorizer {name} has no Lambda authorizerUri")
-        arn = self.method_arn(api, stage, info)
+        function = authorizer_function(name, spec, "AUTHORIZER_CONFIGURATION_ERROR")
+        arn = execute_api_arn(self.gw.deployment, info)
         event = {"type": "TOKEN", "authorizationToken": token, "methodArn": arn}
         return self.gw.lambda_authorizers.authorize(name, function, event, (token,), _ttl(spec), arn)
 
     def _request_authorizer(self, api, stage, info, route, path_params, name, spec) -> dict[str, Any]:
         params = self._params(info, path_params)
-        identity = []
-        for source in [s.strip() for s in str(spec.get("identitySource") or "").split(",") if s.strip()]:
-            value = self._identity_value(source, params, stage, info)
-            if value is None:
-                raise Refused("UNAUTHORIZED", f"authorizer {name}: identity source {source} is missing")
-            identity.append(value)
-        function = function_of(spec.get("authorizerUri"))
-        if not function:
-            raise Refused("AUTHORIZER_CONFIGURATION_ERROR", f"authorizer {name} has no Lambda authorizerUri")
-        arn = self.method_arn(api, stage, info)
-        event = events.rest_event(
-            info,
-            resource=route.resource,
-            path_params=path_params,
-            stage_vars=stage.variables,
-            authorizer=None,
-            binary_types=api.binary_media_types,
-            account_id=self.gw.deployment.account_id,
+        arn = execute_api_arn(self.gw.deployment, info)
+
+        def event_for(identity: list[str]) -> dict[str, Any]:
+            event = {"type": "REQUEST", "methodArn": arn, **self._proxy_event(api, stage, info, route, path_params)}
+            event.pop("body", None)
+            event.pop("isBase64Encoded", None)
+            return event
+
+        call = request_authorizer_call(
+            name,
+            spec,
+            [s.strip() for s in str(spec.get("identitySource") or "").split(",") if s.strip()],
+            identity_of=lambda source: self._identity_value(source, params, stage, info),
+            event_for=event_for,
+            ttl_of=_ttl,
+            missing_uri_kind="AUTHORIZER_CONFIGURATION_ERROR",
         )
-        event = {"type": "REQUEST", "methodArn": arn, **event}
-        event.pop("body", None)
-        event.pop("isBase64Encoded", None)
-        ttl = _ttl(spec) if identity else 0
-        return self.gw.lambda_authorizers.authorize(name, function, event, tuple(identity), ttl, arn)
+        return self.gw.lambda_authorizers.authorize(name, call.function, call.event, call.identity, call.ttl, arn)
 
     @staticmethod
     def _identity_value(source: str, params: dict, stage: Stage, info: RequestInfo) -> str | None:
@@ -212,6 +173,18 @@ class RestPipeline:
         key = (api.api_id, stage.name, "GET", route.resource, tuple(sorted(path_params.items())), tuple(parts))
         return key, ttl
 
+    def _proxy_event(self, api, stage, info, route, path_params, authorizer=None) -> dict[str, Any]:
+        """The payload 1.0 event of this request: what a proxy integration gets, and (trimmed) a REQUEST authorizer."""
+        return events.rest_event(
+            info,
+            resource=route.resource,
+            path_params=path_params,
+            stage_vars=stage.variables,
+            authorizer=authorizer,
+            binary_types=api.binary_media_types,
+            account_id=self.gw.deployment.account_id,
+        )
+
     def _context(self, api, stage, info, route, authorizer) -> dict[str, Any]:
         resource = route.resource if route else info.path
         return {
@@ -239,15 +212,7 @@ class RestPipeline:
             function = function_of(integration.get("uri"))
             if not function:
                 raise Refused("API_CONFIGURATION_ERROR", f"{route.route_key}: aws_proxy uri names no Lambda function")
-            event = events.rest_event(
-                info,
-                resource=route.resource,
-                path_params=path_params,
-                stage_vars=stage.variables,
-                authorizer=authorizer,
-                binary_types=api.binary_media_types,
-                account_id=self.gw.deployment.account_id,
-            )
+            event = self._proxy_event(api, stage, info, route, path_params, authorizer)
             result = self.gw.call_function(function, event)
             if result.error:
                 raise Refused("INTEGRATION_FAILURE", f"function {function} failed: {result.error.get('errorMessage')}")
@@ -279,17 +244,8 @@ class RestPipeline:
 
 
 def _ttl(spec: dict) -> int:
+    """REST APIs cache a Lambda authorizer's answer for 300 seconds unless the authorizer says otherwise."""
     try:
         return int(spec.get("authorizerResultTtlInSeconds", 300))
     except (TypeError, ValueError):
         return 300
-
-
-def call_function(invoke, function: str, event: dict):
-    """Invoke, turning a missing function or exhausted concurrency into gateway refusals."""
-    try:
-        return invoke(function, event)
-    except Throttled:
-        raise Refused("THROTTLED", f"function {function} has no free concurrency") from None
-    except FunctionNotFound:
-        raise Refused("API_CONFIGURATION_ERROR", f"function {function} is not deployed") from None
