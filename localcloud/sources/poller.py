@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 from localcloud.model import EventLog, InvokeResult, Throttled
@@ -29,7 +30,7 @@ class Stopped(Exception):
     """The poller was stopped or reset while it held work; the work is left for the source to redeliver."""
 
 
-class Poller:
+class Poller(ABC):
     channel = "sources"
 
     def __init__(self, address: str, name: str, events: EventLog, activity: Activity, threads: int = 1):
@@ -49,14 +50,16 @@ class Poller:
 
     # lifecycle --------------------------------------------------------------------------------------
 
-    def setup(self) -> None:
+    def setup(self) -> None:  # noqa: B027 - an optional hook
         """Resolve the source (queue URL, shards...). Raises when it does not exist."""
 
+    @abstractmethod
     def poll_once(self) -> None:
-        raise NotImplementedError
+        """Receive and deliver at most one batch."""
 
+    @abstractmethod
     def quiet(self) -> bool:
-        raise NotImplementedError
+        """Whether the source holds nothing left to deliver."""
 
     def reset(self) -> None:
         """Drop in-memory progress (called after the data was wiped); held work is abandoned."""
