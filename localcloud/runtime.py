@@ -114,7 +114,7 @@ class LocalCloud:
             except ValueError as exc:  # e.g. missing code dir: report it, serve the other functions
                 self.deployment.errors.append(f"{spec.address} (AWS::Lambda::Function): {exc}")
                 progress(f"error: {spec.address}: {exc}")
-        self.gateway = Gateway(self.deployment, self.invoke, self.aws)
+        self.gateway = Gateway(self.deployment, self.invoke, self.aws, principals=self.front.principals)
         self.console = Console(self)
         self._http_server = serve(self._handle_http, host=self.host, port=self.http_port)
         self.http_url = self._http_server.url.rstrip("/")

@@ -15,7 +15,6 @@ truthfully, "false" over HTTP). Admin requests are never evaluated.
 
 from __future__ import annotations
 
-import datetime
 import io
 import json
 import threading
@@ -34,8 +33,9 @@ from .actions import service_action
 from .bucket_policies import BucketPolicies
 from .identity import OPERATIONS, ROLE_SESSION_NAME, CognitoError, CognitoIdentity, Session, is_issued_key_format
 from .policy import Principal, Request, evaluate
+from .principals import Principals, Rejected
 from .role_policies import PolicyStore
-from .s3_actions import bucket_and_key, s3_access, virtual_host_bucket
+from .s3_actions import bucket_and_key, s3_access
 
 COGNITO_TARGET = "AWSCognitoIdentityService."
 _TARGET_SERVICES = {"AmazonSQS": "sqs", "Kinesis_20131202": "kinesis", "AWSEvents": "events"}
@@ -58,6 +58,7 @@ class AwsFront:
         self.identity = CognitoIdentity(aws=clients, jwks=self._jwks, clock=lambda: self.clock())
         self.policies = PolicyStore(clients)
         self.bucket_policies = BucketPolicies(clients)
+        self.principals = Principals(self.identity, self.policies, account_id=account_id, clock=lambda: self.clock())
 
     @property
     def credential_ttl(self) -> int:
@@ -173,59 +174,22 @@ class AwsFront:
         return self.app(environ, start_response)
 
     def _authenticate(self, environ: dict, credential: sigv4.Credential) -> Session | tuple[str, str]:
-        session = self.identity.session(credential.access_key)
-        if session is None:
+        unread = not self.verify_signatures or environ.get("HTTP_X_AMZ_CONTENT_SHA256")
+        body = None if unread else read_body(environ)
+        try:
+            caller = self.principals.authenticate(environ, credential, body, verify_signature=self.verify_signatures)
+        except Rejected as rejected:
+            return rejected.code, rejected.message
+        if caller.session is None:
             return "unknown_key", "The AWS Access Key Id you provided does not exist in our records."
-        if self.clock() >= session.expires_at:
-            return "expired", "The provided token has expired."
-        query = sigv4.parse_query(environ.get("QUERY_STRING", ""))
-        token = (
-            environ.get("HTTP_X_AMZ_SECURITY_TOKEN")
-            or query.get("X-Amz-Security-Token")
-            or query.get("x-amz-security-token")
-        )
-        if token != session.session_token:
-            return "bad_token", "The security token included in the request is invalid."
-        if credential.presigned and sigv4.presigned_expired(query, self.clock()):
-            return "denied", "Request has expired"
-        if self.verify_signatures:
-            body = None if environ.get("HTTP_X_AMZ_CONTENT_SHA256") else read_body(environ)
-            bucket = None
-            if credential.version == 2:
-                bucket = virtual_host_bucket(environ.get("HTTP_HOST", ""))
-            if not sigv4.verify(environ, credential, session.secret_key, body, bucket):
-                return (
-                    "bad_signature",
-                    "The request signature we calculated does not match the signature you provided. "
-                    "Check your key and signing method.",
-                )
-        return session
+        return caller.session
 
     @property
     def _waived(self) -> frozenset[str]:
         return frozenset() if self.enforce_secure_transport else frozenset({"aws:securetransport"})
 
     def _context(self, environ: dict, session: Session, credential: sigv4.Credential) -> dict[str, Any]:
-        now = self.clock()
-        context: dict[str, Any] = {
-            "aws:securetransport": "true" if environ.get("wsgi.url_scheme") == "https" else "false",
-            "aws:currenttime": _iso(now),
-            "aws:epochtime": str(int(now)),
-            "aws:sourceip": environ.get("REMOTE_ADDR", "127.0.0.1"),
-            "aws:useragent": environ.get("HTTP_USER_AGENT", ""),
-            "aws:userid": f"{session.role_id}:{ROLE_SESSION_NAME}",
-            "aws:principalarn": session.role_arn,
-            "aws:principalaccount": self.account_id,
-            "aws:principaltype": "AssumedRole",
-            "aws:requestedregion": credential.region or self.region,
-            "aws:tokenissuetime": _iso(session.issued_at),
-            "aws:multifactorauthpresent": "false",
-            "aws:federatedprovider": "cognito-identity.amazonaws.com",
-            "aws:viaawsservice": "false",
-            "cognito-identity.amazonaws.com:sub": session.identity_id,
-            "cognito-identity.amazonaws.com:aud": session.pool_id,
-            "cognito-identity.amazonaws.com:amr": session.amr,
-        }
+        context = self.principals.context(environ, session, credential.region or self.region)
         if credential.service == "s3":
             context["s3:signatureversion"] = "AWS4-HMAC-SHA256" if credential.version == 4 else "AWS"
             context["s3:authtype"] = "REST-QUERY-STRING" if credential.presigned else "REST-HEADER"
@@ -428,7 +392,3 @@ def _caller_identity(session: Session, account: str) -> str:
         f"<Account>{account}</Account></GetCallerIdentityResult>"
         "<ResponseMetadata><RequestId>localcloud</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
     )
-
-
-def _iso(seconds: float) -> str:
-    return datetime.datetime.fromtimestamp(seconds, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

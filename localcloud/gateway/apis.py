@@ -75,7 +75,7 @@ class Api:
 
     def authorizers(self, operation: dict[str, Any]) -> Iterator[tuple[str, Any, dict, dict]]:
         """(name, scopes, scheme, authorizer) of each security requirement of `operation` that API Gateway
-        enforces, in order; API keys and IAM (SigV4) have no authorizer and are not checked locally."""
+        enforces, in order; API keys and IAM (SigV4, see `iam_auth`) have no authorizer object."""
         for requirement in operation.get("security", self.body.get("security")) or []:
             if not isinstance(requirement, dict):
                 continue
@@ -84,6 +84,18 @@ class Api:
                 spec = scheme.get("x-amazon-apigateway-authorizer") if isinstance(scheme, dict) else None
                 if isinstance(spec, dict):
                     yield name, scopes, scheme, spec
+
+    def iam_auth(self, operation: dict[str, Any]) -> bool:
+        """Whether `operation` requires SigV4 (AWS_IAM): a security scheme with authtype awsSigv4."""
+        for requirement in operation.get("security", self.body.get("security")) or []:
+            if not isinstance(requirement, dict):
+                continue
+            for name in requirement:
+                scheme = self.security_schemes.get(name)
+                authtype = scheme.get("x-amazon-apigateway-authtype") if isinstance(scheme, dict) else None
+                if str(authtype or "").lower() == "awssigv4":
+                    return True
+        return False
 
     @property
     def binary_media_types(self) -> list[str]:

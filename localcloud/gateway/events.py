@@ -8,7 +8,7 @@ import fnmatch
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, unquote_plus
@@ -33,6 +33,7 @@ class RequestInfo:
     request_id: str
     now: float
     domain: str
+    identity: dict[str, Any] = field(default_factory=dict)  # requestContext.identity fields auth established
 
     @property
     def method(self) -> str:
@@ -137,6 +138,7 @@ def rest_event(
                 "apiKey": None,
                 "apiKeyId": None,
                 "clientCert": None,
+                **info.identity,
             },
             "authorizer": authorizer,
         },

@@ -7,13 +7,14 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from localcloud.gateway.apis import Api, load_apis
 from localcloud.gateway.auth import CognitoVerifier, LambdaAuthorizers
 from localcloud.gateway.cache import StageCache
 from localcloud.gateway.events import RequestInfo
 from localcloud.gateway.httpapi import HttpApiPipeline
+from localcloud.gateway.iam_auth import IamAuth
 from localcloud.gateway.integrations import AwsServices
 from localcloud.gateway.pipeline import call_function
 from localcloud.gateway.responses import gateway_response
@@ -21,6 +22,9 @@ from localcloud.gateway.rest import RestPipeline
 from localcloud.gateway.throttle import TokenBuckets
 from localcloud.gateway.validation import Validators
 from localcloud.model import Deployment, HttpRequest, HttpResponse, InvokeResult
+
+if TYPE_CHECKING:
+    from localcloud.front.principals import Principals
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,8 @@ class Gateway:
 
     `clock` (wall time, seconds) drives request times and token expiry; `monotonic` drives cache TTLs,
     throttling and authorizer caches. Tests inject both to expire things without sleeping.
+    `principals` is the AWS front's credential and policy lookup that AWS_IAM methods are checked
+    against; without it those methods refuse every request.
     """
 
     def __init__(
@@ -40,6 +46,7 @@ class Gateway:
         *,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
+        principals: Principals | None = None,
     ):
         self.deployment = deployment
         self._invoke = invoke
@@ -50,6 +57,7 @@ class Gateway:
         self.verifier = CognitoVerifier(deployment.aws_endpoint, aws, clock)
         self.lambda_authorizers = LambdaAuthorizers(self.call_function, monotonic)
         self.validators = Validators()
+        self.iam = IamAuth(principals, deployment.region)
         self.services = AwsServices(aws, self.call_function, deployment.region)
         self._rest = RestPipeline(self)
         self._http = HttpApiPipeline(self)

@@ -6,7 +6,7 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
-from localcloud.gateway import auth, events
+from localcloud.gateway import auth, events, iam_auth
 from localcloud.gateway.apis import Api, Stage
 from localcloud.gateway.authorizer_calls import execute_api_arn, request_authorizer_call
 from localcloud.gateway.events import MalformedResponse, RequestInfo
@@ -22,10 +22,15 @@ log = logging.getLogger(__name__)
 _ERRORS = {
     "UNAUTHORIZED": (401, "Unauthorized"),
     "ACCESS_DENIED": (403, "Forbidden"),
+    "MISSING_AUTHENTICATION_TOKEN": (403, "Forbidden"),
+    "INVALID_SIGNATURE": (403, "Forbidden"),
+    "EXPIRED_TOKEN": (403, "Forbidden"),
     "RESOURCE_NOT_FOUND": (404, "Not Found"),
     "THROTTLED": (429, "Too Many Requests"),
     "INTEGRATION_FAILURE": (500, "Internal Server Error"),
 }
+
+_SIGNATURE_ERRORS = frozenset({"INVALID_SIGNATURE", "EXPIRED_TOKEN"})  # their message says what was wrong
 
 
 class HttpApiPipeline:
@@ -54,6 +59,8 @@ class HttpApiPipeline:
     @staticmethod
     def _error(exc: Refused) -> HttpResponse:
         status, message = _ERRORS.get(exc.kind, (500, "Internal Server Error"))
+        if exc.kind in _SIGNATURE_ERRORS and exc.message:
+            message = exc.message
         body = json.dumps({"message": message}).encode()
         return HttpResponse(
             status, [("content-type", "application/json"), ("x-localcloud-reason", exc.reason[:500])], body
@@ -108,6 +115,10 @@ class HttpApiPipeline:
             raise Refused("THROTTLED", f"{route.route_key} is over its rate {rate}/s, burst {burst}")
 
     def _authorize(self, api, stage, info, route, path_params) -> dict[str, Any] | None:
+        if api.iam_auth(route.operation):
+            caller = self.gw.iam.check(info, execute_api_arn(self.gw.deployment, info))
+            info.identity = iam_auth.rest_identity(caller)
+            return iam_auth.http_authorizer(caller)
         for name, scopes, _scheme, spec in api.authorizers(route.operation):
             kind = str(spec.get("type", "")).lower()
             if kind == "jwt":
@@ -149,9 +160,16 @@ class HttpApiPipeline:
         route_arn = execute_api_arn(self.gw.deployment, info)
 
         def event_for(identity: list[str]) -> dict[str, Any]:
-            event = self._event("2.0", api, stage, info, route, path_params, None)
+            if str(spec.get("authorizerPayloadFormatVersion", "2.0")) == "1.0":
+                event = self._event("1.0", api, stage, info, route, path_params, None)
+                joined = ",".join(identity)
+                event.update({"type": "REQUEST", "methodArn": route_arn, "identitySource": joined})
+                event["authorizationToken"] = joined
+            else:
+                event = self._event("2.0", api, stage, info, route, path_params, None)
+                event.update({"type": "REQUEST", "routeArn": route_arn, "identitySource": identity})
             event.pop("body", None)
-            event.update({"type": "REQUEST", "routeArn": route_arn, "identitySource": identity})
+            event.pop("isBase64Encoded", None)
             return event
 
         call = request_authorizer_call(

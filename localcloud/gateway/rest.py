@@ -6,7 +6,7 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from localcloud.gateway import auth, events, integrations
+from localcloud.gateway import auth, events, iam_auth, integrations
 from localcloud.gateway.apis import Api, Stage
 from localcloud.gateway.authorizer_calls import authorizer_function, execute_api_arn, request_authorizer_call
 from localcloud.gateway.events import MalformedResponse, RequestInfo
@@ -74,6 +74,10 @@ class RestPipeline:
     def _authorize(
         self, api: Api, stage: Stage, info: RequestInfo, route: Route, path_params: dict[str, str]
     ) -> dict[str, Any] | None:
+        if api.iam_auth(route.operation):
+            caller = self.gw.iam.check(info, execute_api_arn(self.gw.deployment, info))
+            info.identity = iam_auth.rest_identity(caller)
+            return None
         for name, scopes, scheme, spec in api.authorizers(route.operation):
             kind = str(spec.get("type", "")).lower()
             if kind == "cognito_user_pools":
@@ -201,7 +205,7 @@ class RestPipeline:
             "path": f"/{stage.name}{info.path}",
             "domainName": info.domain,
             "protocol": "HTTP/1.1",
-            "identity": {"sourceIp": info.req.client_ip, "userAgent": info.header("user-agent") or ""},
+            "identity": {"sourceIp": info.req.client_ip, "userAgent": info.header("user-agent") or "", **info.identity},
             "authorizer": authorizer or {},
         }
 
