@@ -85,15 +85,22 @@ class StreamPoller(Poller):
         self._discover(self._position)
 
     def _discover(self, position: str) -> None:
+        cursors = self.cursors
         for info in self.reader.shards():
-            known = self.cursors.get(info.shard_id)
+            known = cursors.get(info.shard_id)
             if known is not None:
                 known.info.closed = info.closed
                 continue
             cursor = Cursor(info)
             cursor.iterator = self._iterator_at(info.shard_id, position)
-            self.cursors[info.shard_id] = cursor
+            cursors[info.shard_id] = cursor
         self._refreshed = time.monotonic()
+
+    def _refresh_shards(self) -> None:
+        """Pick up shards created since setup (resharding) from their start; never while a reset runs."""
+        with self._setup_lock:
+            if self.ready:
+                self._discover("TRIM_HORIZON")
 
     def _iterator_at(self, shard_id: str, position: str, after: str | None = None) -> str:
         if after is not None:
@@ -102,26 +109,26 @@ class StreamPoller(Poller):
         return self.reader.iterator(shard_id, position, timestamp=timestamp)
 
     def reset(self) -> None:
-        """Forget progress and resume from the newest record of every shard (records up to now are skipped)."""
-        super().reset()
-        self._position = "LATEST"
-        held = list(self.cursors.values())
-        for cursor in held:
-            cursor.lock.acquire()
-        try:
+        """Forget progress and resume from the newest record of every shard (records up to now are skipped).
+
+        Race-free without waiting for the poller: the fresh cursors are swapped in *before* the
+        generation moves, and no lock the poller may hold is taken. A thread still delivering from an
+        old cursor sees the new generation at its next check, drops that work and, on its next pass,
+        can only find the fresh cursors.
+        """
+        with self._setup_lock:  # never held across a delivery; it orders us against a shard refresh
+            self._position = "LATEST"
             self.cursors = {}
             self.ready = False
-            self.try_setup()
-        finally:
-            for cursor in held:
-                cursor.lock.release()
+        super().reset()
+        self.try_setup()
 
     # polling ----------------------------------------------------------------------------------------
 
     def poll_once(self) -> None:
         generation = self._generation
         if time.monotonic() - self._refreshed > SHARD_REFRESH_SECONDS:
-            self._discover("TRIM_HORIZON")
+            self._refresh_shards()
         progressed = False
         for shard_id, cursor in list(self.cursors.items()):
             if self.stopping:
