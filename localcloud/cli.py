@@ -15,6 +15,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from localcloud.instance import AlreadyRunning, InstanceLock, PortInUse, check_ports, running_endpoints
+
 DEFAULT_STATE = Path(".localcloud")
 
 
@@ -47,13 +49,29 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _up(args: argparse.Namespace) -> int:
+    state_dir = Path(args.state_dir)
+    lock = InstanceLock(state_dir)
+    try:
+        lock.acquire()
+        check_ports("127.0.0.1", {"--port": args.port, "--aws-port": args.aws_port})
+    except (AlreadyRunning, PortInUse) as exc:
+        lock.release()
+        print(exc, file=sys.stderr)
+        return 1
+    try:
+        return _serve(args, state_dir)
+    finally:
+        lock.release()
+
+
+def _serve(args: argparse.Namespace, state_dir: Path) -> int:
     from localcloud.runtime import LocalCloud
 
     started = time.monotonic()
     params = dict(p.split("=", 1) for p in args.param)
     cloud = LocalCloud(
         Path(args.template),
-        state_dir=Path(args.state_dir),
+        state_dir=state_dir,
         http_port=args.port,
         aws_port=args.aws_port,
         parameters=params,
@@ -92,15 +110,7 @@ def _print_table(endpoints: dict) -> None:
 
 
 def _running(state_dir: str) -> dict | None:
-    path = Path(state_dir) / "endpoints.json"
-    if not path.exists():
-        return None
-    endpoints = json.loads(path.read_text())
-    try:
-        _call(endpoints, "GET", "/_local/control/endpoints")
-    except (urllib.error.URLError, OSError):
-        return None
-    return endpoints
+    return running_endpoints(Path(state_dir))
 
 
 def _call(endpoints: dict, method: str, path: str, body: Any = None, timeout: float = 120) -> Any:
@@ -114,7 +124,11 @@ def _call(endpoints: dict, method: str, path: str, body: Any = None, timeout: fl
 
 
 def _invoke(args: argparse.Namespace) -> int:
-    event = json.loads(Path(args.event).read_text()) if args.event else {}
+    try:
+        event = _read_event(args.event)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     endpoints = _running(args.state_dir)
     if endpoints is not None:
         try:
@@ -128,21 +142,37 @@ def _invoke(args: argparse.Namespace) -> int:
     from localcloud.model import FunctionNotFound
     from localcloud.runtime import LocalCloud
 
+    print(f"localcloud is not running for {args.state_dir}: invoking in a temporary copy", file=sys.stderr)
     cloud = LocalCloud(Path(args.template))
     try:
         cloud.start()
         try:
-            result = cloud.invoke(args.function, event)
-        except FunctionNotFound:
-            names = ", ".join(sorted(s.address for s in cloud.deployment.functions.values()))
-            print(f"no function {args.function!r}; functions: {names}", file=sys.stderr)
+            spec = cloud.deployment.find_function(args.function)
+        except FunctionNotFound as exc:
+            print(exc, file=sys.stderr)
             return 2
-        spec = cloud.deployment.function(args.function)
+        result = cloud.invoke(spec.arn, event)
         for entry in cloud.logs.lines(spec.address):
             print(entry["line"], file=sys.stderr)
         return _print_result(result.payload, result.error)
     finally:
         cloud.stop()
+
+
+def _read_event(path: str | None) -> Any:
+    """The event file's JSON, or ValueError with the one line to print."""
+    if not path:
+        return {}
+    try:
+        text = Path(path).read_text()
+    except FileNotFoundError:
+        raise ValueError(f"event file {path} does not exist") from None
+    except OSError as exc:
+        raise ValueError(f"cannot read event file {path}: {exc.strerror}") from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"event file {path} is not JSON: {exc}") from None
 
 
 def _print_result(payload: Any, error: dict | None) -> int:

@@ -81,6 +81,20 @@ class Deployment:
                 return spec
         return None
 
+    def find_function(self, key: str) -> FunctionSpec:
+        """What `invoke` accepts, as `sam local invoke` does: an address, ARN or name, or a bare logical
+        id when exactly one stack has it. Raises FunctionNotFound with the valid names."""
+        spec = self.function(key)
+        if spec is not None:
+            return spec
+        matches = sorted(s.address for s in self.functions.values() if s.address.rsplit("/", 1)[-1] == key)
+        if len(matches) == 1:
+            return self.function(matches[0])  # type: ignore[return-value]
+        if matches:
+            raise FunctionNotFound(f"function {key!r} is ambiguous; say which: {', '.join(matches)}")
+        known = ", ".join(sorted(s.address for s in self.functions.values())) or "none"
+        raise FunctionNotFound(f"no function {key!r}; functions: {known}")
+
 
 class EventLog:
     """Every message that crossed a queue, topic or stream (what the console shows), newest last."""

@@ -83,6 +83,7 @@ class LocalCloud:
         self.gateway: Any = None
         self.sources: Any = None
         self.console: Any = None
+        self._wrote_endpoints = False
 
     # lifecycle ----------------------------------------------------------------------------------
     def start(self, progress: Callable[[str], None] = lambda message: None) -> LocalCloud:
@@ -127,6 +128,7 @@ class LocalCloud:
             tmp = self.state_dir / "endpoints.json.tmp"
             tmp.write_text(json.dumps(self.endpoints(), indent=2))
             tmp.replace(self.state_dir / "endpoints.json")
+            self._wrote_endpoints = True
         return self
 
     def stop(self) -> None:
@@ -140,8 +142,9 @@ class LocalCloud:
                 stop()
             except Exception:  # keep stopping the rest
                 log.exception("error while stopping")
-        if self.state_dir:
+        if self.state_dir and self._wrote_endpoints:  # never another instance's file
             (self.state_dir / "endpoints.json").unlink(missing_ok=True)
+            self._wrote_endpoints = False
 
     def _start_aws(self, front_class: type) -> None:
         from moto.server import DomainDispatcherApplication, create_backend_app
@@ -294,11 +297,13 @@ class LocalCloud:
             return _json_response(200, {"reset": True})
         if action == "invoke":
             try:
-                result = self.invoke(args["function"], args.get("event", {}))
-            except FunctionNotFound:
-                return _json_response(404, {"message": f"no function {args.get('function')!r}"})
+                spec = self.deployment.find_function(str(args.get("function") or ""))
+                result = self.invoke(spec.arn, args.get("event", {}))
+            except FunctionNotFound as exc:
+                return _json_response(404, {"message": str(exc)})
             except Throttled:
                 return _json_response(429, {"message": "function concurrency exhausted"})
+            logs = [e["line"] for e in self.logs.lines(spec.address) if e["request_id"] == result.request_id]
             return _json_response(
                 200,
                 {
@@ -306,18 +311,10 @@ class LocalCloud:
                     "payload": result.payload,
                     "error": result.error,
                     "durationMs": result.duration_ms,
-                    "logs": [
-                        e["line"]
-                        for e in self.logs.lines(self._address_of(args["function"]))
-                        if e["request_id"] == result.request_id
-                    ],
+                    "logs": logs,
                 },
             )
         return _json_response(404, {"message": f"unknown control action {action!r}"})
-
-    def _address_of(self, key: str) -> str:
-        spec = self.deployment.function(key) if self.deployment else None
-        return spec.address if spec else key
 
 
 def _json_response(status: int, body: Any) -> HttpResponse:
