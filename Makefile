@@ -16,11 +16,12 @@ TEMPLATES := template.yaml $(wildcard services/*/template.yaml)
 SERVICE   ?=
 ENV       ?= default
 SEED      ?=
+FRESH     ?=
 
 .PHONY: help setup dev test lint unit validate build build-ci deploy invoke bench clean
 
 help:
-	@echo "make dev [SEED=1]           run everything on localcloud (Ctrl-C stops)"
+	@echo "make dev [SEED=1] [FRESH=1] run everything on localcloud (Ctrl-C stops; data is kept unless FRESH)"
 	@echo "make test                   lint, unit + integration tests, sam validate --lint, sam build"
 	@echo "make build [SERVICE=todos]  sam build the root or one service (arm64)"
 	@echo "make deploy SERVICE=x ENV=y sam deploy one service (or the root without SERVICE)"
@@ -47,7 +48,7 @@ $(SAM_VENV)/.ready: requirements/sam.txt
 	@touch $@
 
 dev: $(VENV)/.ready
-	$(PY) -m localcloud up $(if $(SEED),--seed scripts/seed_demo.py)
+	$(PY) -m localcloud up $(if $(FRESH),--fresh) $(if $(SEED),--seed scripts/seed_demo.py)
 
 test: setup lint unit validate build-ci
 

@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="template parameter override")
     up.add_argument("--seed", metavar="SCRIPT", help="a Python file whose seed(endpoints) creates demo data")
     up.add_argument("--quiet", action="store_true", help="print only errors and the ready line")
+    up.add_argument("--fresh", action="store_true", help="start empty (the saved state is kept aside)")
 
     invoke = sub.add_parser("invoke", help="invoke one function with an event file, like `sam local invoke`")
     invoke.add_argument("function", help="Stack/LogicalId, e.g. Todos/ReadTodosFunction")
@@ -39,9 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     invoke.add_argument("--template", "-t", default="template.yaml")
     invoke.add_argument("--state-dir", default=str(DEFAULT_STATE))
 
-    for name, text in (("outbox", "print the emails sent through SES"), ("reset", "wipe all data, keep resources")):
-        cmd = sub.add_parser(name, help=text)
-        cmd.add_argument("--state-dir", default=str(DEFAULT_STATE))
+    outbox = sub.add_parser("outbox", help="print the emails sent through SES")
+    outbox.add_argument("--state-dir", default=str(DEFAULT_STATE))
+    reset = sub.add_parser("reset", help="wipe data (items, objects, messages, emails), keep resources and ids")
+    reset.add_argument("--state-dir", default=str(DEFAULT_STATE))
+    who = reset.add_mutually_exclusive_group()
+    who.add_argument("--wipe-users", dest="users", action="store_true", default=None, help="delete users too")
+    who.add_argument("--keep-users", dest="users", action="store_false", help="keep users (the default)")
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -75,12 +80,13 @@ def _serve(args: argparse.Namespace, state_dir: Path) -> int:
         http_port=args.port,
         aws_port=args.aws_port,
         parameters=params,
+        fresh=args.fresh,
     )
     say = (lambda m: None) if args.quiet else (lambda m: print(f"  … {m}", flush=True))
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
-        cloud.start(progress=say)
+        cloud.start(progress=say, notice=lambda m: print(f"  ! {m}", flush=True))
         endpoints = cloud.endpoints()
         if not args.quiet:
             _print_table(endpoints)
@@ -196,6 +202,24 @@ def _reset(args: argparse.Namespace) -> int:
     if endpoints is None:
         print("localcloud is not running (make dev)", file=sys.stderr)
         return 2
-    _call(endpoints, "POST", "/_local/control/reset", {})
-    print("reset: data wiped, resources kept")
+    users = args.users
+    if users is None:
+        count = _call(endpoints, "POST", "/_local/control/users", {})["users"]
+        users = bool(count) and sys.stdin.isatty() and _confirm(f"Also delete the {count} users? [y/N] ")
+    wiped = _call(endpoints, "POST", "/_local/control/reset", {"users": users})["wiped"]
+    print("reset: wiped " + describe_wiped(wiped) + "; resources and ids kept")
+    if wiped.get("keptUsers"):
+        print(f"kept {wiped['keptUsers']} users (reset --wipe-users deletes them too)")
     return 0
+
+
+def describe_wiped(wiped: dict[str, int]) -> str:
+    kinds = ("items", "objects", "messages", "users", "emails")
+    return ", ".join(f"{wiped.get(kind, 0)} {kind}" for kind in kinds if kind in wiped or kind != "users")
+
+
+def _confirm(question: str) -> bool:
+    try:
+        return input(question).strip().lower() in ("y", "yes")
+    except EOFError:
+        return False

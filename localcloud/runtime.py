@@ -59,6 +59,8 @@ class LocalCloud:
         parameters: dict[str, str] | None = None,
         region: str = "us-east-1",
         python: str = sys.executable,
+        persist: bool = True,
+        fresh: bool = False,
     ):
         self.template = Path(template).resolve()
         self.state_dir = Path(state_dir).resolve() if state_dir else None
@@ -69,6 +71,9 @@ class LocalCloud:
         self.region = region
         self.account_id = ACCOUNT_ID
         self.python = python
+        self.persist = persist and self.state_dir is not None
+        self.fresh = fresh
+        self.persistence: Any = None
         self.events = EventLog()
         self.logs = LogStore()
         self.deployment: Deployment | None = None
@@ -86,7 +91,13 @@ class LocalCloud:
         self._wrote_endpoints = False
 
     # lifecycle ----------------------------------------------------------------------------------
-    def start(self, progress: Callable[[str], None] = lambda message: None) -> LocalCloud:
+    def start(
+        self,
+        progress: Callable[[str], None] = lambda message: None,
+        notice: Callable[[str], None] = log.warning,
+    ) -> LocalCloud:
+        """Provision and serve. `progress` gets what is happening; `notice` what the user must know
+        even when quiet (saved state set aside or only partly restored)."""
         from localcloud.console import Console
         from localcloud.front import AwsFront
         from localcloud.gateway import Gateway
@@ -122,7 +133,12 @@ class LocalCloud:
         self._rewrite_api_urls()
         progress("starting event sources")
         self.sources = Sources(self.deployment, self.invoke, self.aws, self.events)
+        self.sources.prepare()
+        if self.persist:
+            self._restore(progress, notice)
         self.sources.start()
+        if self.persistence is not None:
+            self.persistence.start()
         if self.state_dir:
             self.state_dir.mkdir(parents=True, exist_ok=True)
             tmp = self.state_dir / "endpoints.json.tmp"
@@ -131,11 +147,31 @@ class LocalCloud:
             self._wrote_endpoints = True
         return self
 
+    def _restore(self, progress: Callable[[str], None], notice: Callable[[str], None]) -> None:
+        """Put the saved data back (before any poller or function runs), then save on every change."""
+        from localcloud.state import Persistence
+
+        assert self.state_dir is not None and self.deployment is not None
+        self.persistence = Persistence(
+            self.state_dir,
+            account_id=self.account_id,
+            region=self.region,
+            extras={"identity": self.front.identity},
+            say=notice,
+        )
+        restored = self.persistence.restore(self.deployment, fresh=self.fresh)
+        if restored is not None:
+            progress(f"restored {restored.summary()} from {self.persistence.file.path}")
+            for note in restored.skipped:
+                notice(f"not restored: {note}")
+        self.front.on_change = self.persistence.touch
+
     def stop(self) -> None:
         for stop in (
             lambda: self.sources and self.sources.stop(),
             lambda: self._http_server and self._http_server.close(),
             lambda: self.lambdas and self.lambdas.shutdown(),
+            lambda: self.persistence and self.persistence.stop(),
             lambda: self._aws_server and self._aws_server.shutdown(),
         ):
             try:
@@ -256,20 +292,30 @@ class LocalCloud:
                 outputs[key] = local(value)
 
     # reset --------------------------------------------------------------------------------------
-    def reset(self) -> None:
-        """Wipe data and keep resources (ids and URLs stay valid): what tests do between cases."""
-        from localcloud.outbox import clear_outbox
-        from localcloud.reset import wipe_data
+    def reset(self, *, users: bool = True) -> dict[str, int]:
+        """Wipe data and keep resources (ids and URLs stay valid): what tests do between cases.
+
+        With `users=False` the user pools' users (and their identity-pool identities) are kept. Returns
+        what was wiped, by kind ({"items": 3, "emails": 1, ...}), and `keptUsers` when users were kept."""
+        from localcloud.outbox import clear_outbox, read_outbox
+        from localcloud.reset import count_users, wipe_data
 
         self.sources.stop()
-        wipe_data(self.deployment, self.aws)
+        wiped = wipe_data(self.deployment, self.aws, users=users)
+        wiped["emails"] = len(read_outbox(self.account_id, self.region))
         clear_outbox(self.account_id, self.region)
+        if not users:
+            wiped["keptUsers"] = count_users(self.deployment, self.aws)
         for component in (self.front, self.gateway, self.lambdas):
-            component.reset()
+            if component is not self.front or users:
+                component.reset()
         self.sources.reset()
         self.events.clear()
         self.logs.clear()
         self.sources.start()
+        if self.persistence is not None:
+            self.persistence.touch()
+        return wiped
 
     # HTTP ---------------------------------------------------------------------------------------
     def _handle_http(self, req: HttpRequest) -> HttpResponse:
@@ -293,8 +339,11 @@ class LocalCloud:
         if action == "wait-idle":
             return _json_response(200, {"idle": self.wait_idle(float(args.get("timeout", 10)))})
         if action == "reset":
-            self.reset()
-            return _json_response(200, {"reset": True})
+            return _json_response(200, {"reset": True, "wiped": self.reset(users=bool(args.get("users", True)))})
+        if action == "users":
+            from localcloud.reset import count_users
+
+            return _json_response(200, {"users": count_users(self.deployment, self.aws)})
         if action == "invoke":
             try:
                 spec = self.deployment.find_function(str(args.get("function") or ""))

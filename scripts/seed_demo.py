@@ -1,6 +1,7 @@
 """Demo data for `make dev SEED=1`: a user in the app's pool and a few to-dos created through the API.
 
 Run by `python -m localcloud up --seed scripts/seed_demo.py`; `seed(endpoints)` returns what to print.
+State survives restarts, so seeding again finds the user and its to-dos there and only signs in.
 """
 
 from __future__ import annotations
@@ -26,14 +27,18 @@ def seed(endpoints: dict) -> str:
         aws_access_key_id="testing",
         aws_secret_access_key="testing",  # noqa: S106 - localcloud fake credentials
     )
-    idp.sign_up(
-        ClientId=cognito["clientId"],
-        Username=EMAIL,
-        Password=PASSWORD,
-        UserAttributes=[{"Name": "email", "Value": EMAIL}],
-    )
-    idp.admin_confirm_sign_up(UserPoolId=cognito["userPoolId"], Username=EMAIL)
-    idp.admin_add_user_to_group(UserPoolId=cognito["userPoolId"], Username=EMAIL, GroupName="users")
+    try:
+        idp.sign_up(
+            ClientId=cognito["clientId"],
+            Username=EMAIL,
+            Password=PASSWORD,
+            UserAttributes=[{"Name": "email", "Value": EMAIL}],
+        )
+    except idp.exceptions.UsernameExistsException:
+        pass  # kept from an earlier run
+    else:
+        idp.admin_confirm_sign_up(UserPoolId=cognito["userPoolId"], Username=EMAIL)
+        idp.admin_add_user_to_group(UserPoolId=cognito["userPoolId"], Username=EMAIL, GroupName="users")
     tokens = idp.initiate_auth(
         ClientId=cognito["clientId"],
         AuthFlow="USER_PASSWORD_AUTH",
@@ -41,8 +46,11 @@ def seed(endpoints: dict) -> str:
     )["AuthenticationResult"]
     api = endpoints["apis"]["Todos/TodosApi"]
     headers = {"Authorization": tokens["IdToken"]}
-    for todo in TODOS:
-        requests.post(f"{api}/todos", json=todo, headers=headers, timeout=30).raise_for_status()
+    existing = requests.get(f"{api}/todos", headers=headers, timeout=30)
+    existing.raise_for_status()
+    if not existing.json()["items"]:
+        for todo in TODOS:
+            requests.post(f"{api}/todos", json=todo, headers=headers, timeout=30).raise_for_status()
     return (
         f"seeded: user {EMAIL} / {PASSWORD} with {len(TODOS)} to-dos (sign in with USER_PASSWORD_AUTH on client "
         f"{cognito['clientId']}); an IdToken valid for an hour:\n"

@@ -155,7 +155,8 @@ class Console:
         refusal = self._reset_refusal(req)
         if refusal:
             return self._error(403, "Forbidden", refusal)
-        self.runtime.reset()
+        users = parse_qs(req.body.decode("utf-8", "replace")).get("users", [""])[-1] == "on"
+        self.runtime.reset(users=users)
         return HttpResponse(303, [("Location", ROOT), *_COMMON_HEADERS])
 
     def _reset_refusal(self, req: HttpRequest) -> str | None:

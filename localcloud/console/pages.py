@@ -99,7 +99,9 @@ def index(endpoints: dict, counts: dict[str, int], token: str) -> str:
         f'<form method="post" action="{e(ROOT)}/reset">'
         f'<input type="hidden" name="token" value="{e(token)}">'
         "<button>Reset state</button> "
-        '<span class="muted">empties tables, buckets, queues, the outbox, event log and logs</span></form>'
+        '<label><input type="checkbox" name="users" value="on"> also delete users</label> '
+        '<span class="muted">empties tables, buckets, queues, the outbox, event log and logs; '
+        "resources and ids stay</span></form>"
     )
     api = ", ".join(link(ROOT + "/api/" + p, p) for p in ("endpoints", "outbox", "events", "logs", "resources"))
     body = (

@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import jwt
@@ -113,6 +113,24 @@ class CognitoIdentity:
         with self._lock:
             self._identities.clear()
             self._sessions.clear()
+
+    def snapshot(self) -> dict[str, Any]:
+        """Identities and unexpired credentials, JSON-able, for the saved state."""
+        now = self.clock()
+        with self._lock:
+            return {
+                "identities": [asdict(i) for i in self._identities.values()],
+                "sessions": [asdict(s) for s in self._sessions.values() if s.expires_at > now],
+            }
+
+    def restore(self, saved: dict[str, Any]) -> int:
+        """Take back what `snapshot` gave (after a restart); returns the number of identities."""
+        identities = [Identity(i["identity_id"], i["pool_id"], tuple(i["providers"])) for i in saved["identities"]]
+        sessions = [Session(**s) for s in saved["sessions"]]
+        with self._lock:
+            self._identities.update({i.identity_id: i for i in identities})
+            self._sessions.update({s.access_key: s for s in sessions})
+        return len(identities)
 
     def forget_pools(self) -> None:
         """moto was reset: its identity pools, and so their roles and identities, are gone."""

@@ -32,6 +32,7 @@ from . import errors, sigv4, taplog
 from .actions import service_action
 from .bucket_policies import BucketPolicies
 from .identity import OPERATIONS, ROLE_SESSION_NAME, CognitoError, CognitoIdentity, Session, is_issued_key_format
+from .mutations import mutates
 from .policy import Principal, Request, evaluate
 from .principals import Principals, Rejected
 from .role_policies import PolicyStore
@@ -54,6 +55,7 @@ class AwsFront:
         self.clock: Callable[[], float] = time.time
         self.verify_signatures = True
         self.enforce_secure_transport = False
+        self.on_change: Callable[[], None] | None = None  # called for each request that may change data
         clients = _ClientCache(aws)
         self.identity = CognitoIdentity(aws=clients, jwks=self._jwks, clock=lambda: self.clock())
         self.policies = PolicyStore(clients)
@@ -74,6 +76,8 @@ class AwsFront:
         self.policies.invalidate_roles()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if self.on_change is not None and mutates(environ):
+            self.on_change()
         target = environ.get("HTTP_X_AMZ_TARGET")
         if target and target.startswith(COGNITO_TARGET) and target[len(COGNITO_TARGET) :] in OPERATIONS:
             return self._cognito(target[len(COGNITO_TARGET) :], environ, start_response)

@@ -19,6 +19,7 @@ from typing import Any
 from localcloud.intrinsics import IntrinsicError, Resolver, references
 from localcloud.model import Deployment, Resource
 from localcloud.provision import resources as handlers
+from localcloud.provision.ids import ids_from
 from localcloud.template import LoadedStack, TemplateError, samconfig_parameters, transform
 
 log = logging.getLogger("localcloud.provision")
@@ -130,7 +131,8 @@ class Provisioner:
                     properties=properties,
                     metadata=definition.get("Metadata") or {},
                 )
-                handlers.create(ctx, resource)
+                with ids_from(name, logical_id):
+                    handlers.create(ctx, resource)
             except (IntrinsicError, ResourceFailed, TemplateError, handlers.HandlerError) as exc:
                 self._fail(deployment, address, definition.get("Type", "?"), exc)
                 continue

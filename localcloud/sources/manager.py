@@ -54,19 +54,27 @@ class Sources:
 
     # lifecycle --------------------------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Wire S3/SNS fan-in and resolve every source (first time only), then start the poller threads.
+    def prepare(self) -> None:
+        """Wire S3/SNS fan-in (its hidden queues and notifications) and build the pollers, once.
 
-        Pollers keep their progress across stop/start: a stream resumes after its last record.
-        """
+        Separate from `start` so saved messages can be put back into the hidden queues before any
+        poller runs."""
         with self._lock:
-            if self._started:
-                return
             if not self._built:
                 self.pollers = self._mapping_pollers() + [
                     self._async_poller(r) for r in FanIn(self.deployment, self.aws, self.events).wire()
                 ]
                 self._built = True
+
+    def start(self) -> None:
+        """Prepare (first time only), resolve every source, then start the poller threads.
+
+        Pollers keep their progress across stop/start: a stream resumes after its last record.
+        """
+        self.prepare()
+        with self._lock:
+            if self._started:
+                return
             for poller in self.pollers:
                 poller.try_setup()
             for poller in self.pollers:

@@ -87,3 +87,22 @@ def test_a_bad_event_file_is_one_clear_line(localcloud_session, tmp_path, conten
     assert done.returncode == 2
     assert expected in done.stderr and str(path) in done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_reset_says_what_it_wiped_and_keeps_users_unless_asked(localcloud):
+    tokens = localcloud.tokens("reset-user")
+    api = localcloud.api_url("Todos/TodosApi")
+    headers = {"Authorization": tokens["IdToken"]}
+    assert requests.post(f"{api}/todos", json={"title": "t"}, headers=headers, timeout=30).status_code == 201
+    state = str(localcloud.state_dir)
+
+    kept = localcloud_cli("reset", "--state-dir", state)
+    assert kept.returncode == 0, kept.stderr
+    assert "wiped 1 items" in kept.stdout and "0 emails" in kept.stdout
+    assert "kept 1 users" in kept.stdout and "--wipe-users" in kept.stdout
+    assert requests.get(f"{api}/todos", headers=headers, timeout=30).json()["items"] == []
+
+    wiped = localcloud_cli("reset", "--wipe-users", "--state-dir", state)
+    assert wiped.returncode == 0, wiped.stderr
+    assert "1 users" in wiped.stdout and "kept 1 users" not in wiped.stdout
+    localcloud._tokens.clear()

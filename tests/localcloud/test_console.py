@@ -63,11 +63,12 @@ class FakeRuntime:
     def outbox(self) -> list[dict]:
         return list(self.mails)
 
-    def reset(self) -> None:
+    def reset(self, users: bool = True) -> dict:
         self.resets += 1
         self.mails.clear()
         self.events.clear()
         self.logs.clear()
+        return {}
 
     def endpoints(self) -> dict:
         return {

@@ -24,8 +24,9 @@ DEMO_PASSWORD = "Correct-Horse-42"  # satisfies the pool's password policy
 class LocalCloudProcess:
     """A running localcloud: its endpoints, its control API, and helpers to sign users in."""
 
-    def __init__(self, template: Path, state_dir: Path, log_path: Path):
+    def __init__(self, template: Path, state_dir: Path, log_path: Path, extra: tuple[str, ...] = ()):
         self.template = template
+        self.extra = extra
         self.state_dir = state_dir
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
@@ -40,7 +41,7 @@ class LocalCloudProcess:
         self._log = self.log_path.open("w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "localcloud", "up", "--template", str(self.template),
-             "--state-dir", str(self.state_dir), "--port", "0", "--aws-port", "0", "--quiet"],
+             "--state-dir", str(self.state_dir), "--port", "0", "--aws-port", "0", "--quiet", *self.extra],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + timeout
@@ -81,7 +82,7 @@ class LocalCloudProcess:
         return self.control("wait-idle", timeout=timeout)["idle"]
 
     def reset(self) -> None:
-        self.control("reset")
+        self.control("reset", users=True)
         self._tokens.clear()
 
     def invoke(self, function: str, event: Any) -> dict:

@@ -1,0 +1,103 @@
+"""State survives a restart of `localcloud up` on the real root template, as a developer who lives in
+`make dev` needs: data, ids and tokens are the same after Ctrl-C and a new `up`; `--fresh` starts empty."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+import requests
+
+from tests.support.localcloud import DEMO_PASSWORD, ROOT, LocalCloudProcess
+
+pytestmark = pytest.mark.localcloud
+
+
+def stable(endpoints: dict) -> dict:
+    """endpoints.json without its ports, which `--port 0` picks anew each run."""
+    return json.loads(re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", json.dumps(endpoints)))
+
+
+@pytest.fixture
+def restartable(tmp_path):
+    clouds: list[LocalCloudProcess] = []
+
+    def start(*extra: str) -> LocalCloudProcess:
+        cloud = LocalCloudProcess(ROOT / "template.yaml", tmp_path, tmp_path / f"log{len(clouds)}.txt", extra=extra)
+        clouds.append(cloud.start())
+        return cloud
+
+    yield start
+    for cloud in clouds:
+        cloud.stop()
+
+
+def test_data_ids_and_tokens_survive_a_restart(restartable):
+    cloud = restartable()
+    api = cloud.api_url("Todos/TodosApi")
+    tokens = cloud.tokens("dana")
+    headers = {"Authorization": tokens["IdToken"]}
+    created = requests.post(f"{api}/todos", json={"title": "keep me"}, headers=headers, timeout=30)
+    assert created.status_code == 201, created.text
+    identity_id, creds = cloud.identity_credentials("dana")
+    bucket = cloud.endpoints["outputs"]["Todos"]["FilesBucketName"]
+    cloud.aws("s3", **creds).put_object(Bucket=bucket, Key=f"private/{identity_id}/a.txt", Body=b"still here")
+    pool = cloud.endpoints["cognito"]["userPoolId"]
+    cloud.aws("cognito-idp").admin_add_user_to_group(UserPoolId=pool, Username="dana@example.com", GroupName="admins")
+    cloud.aws("ssm").put_parameter(Name="/dev/notes/feature", Value="on", Type="String")
+    before = stable(cloud.endpoints)
+    cloud.stop()
+
+    again = restartable()
+    assert stable(again.endpoints) == before
+    # the token issued before the restart still verifies, and the item is there
+    listed = requests.get(f"{api.replace(cloud.base, again.base)}/todos", headers=headers, timeout=30)
+    assert listed.status_code == 200, listed.text
+    assert [t["title"] for t in listed.json()["items"]] == ["keep me"]
+    # so do the identity-pool credentials issued before the restart
+    s3 = again.aws("s3", **creds)
+    assert s3.get_object(Bucket=bucket, Key=f"private/{identity_id}/a.txt")["Body"].read() == b"still here"
+    # the password, the group and the identity id are kept
+    idp = again.aws("cognito-idp")
+    signed_in = idp.initiate_auth(
+        ClientId=again.endpoints["cognito"]["clientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "dana@example.com", "PASSWORD": DEMO_PASSWORD},
+    )["AuthenticationResult"]
+    groups = idp.admin_list_groups_for_user(UserPoolId=pool, Username="dana@example.com")["Groups"]
+    assert {g["GroupName"] for g in groups} == {"admins"}
+    again._tokens["dana"] = signed_in
+    assert again.identity_credentials("dana")[0] == identity_id
+    assert again.aws("ssm").get_parameter(Name="/dev/notes/feature")["Parameter"]["Value"] == "on"
+
+
+def test_fresh_starts_empty_and_keeps_the_old_state_aside(restartable, tmp_path):
+    cloud = restartable()
+    cloud.tokens("erin")
+    cloud.stop()
+    again = restartable("--fresh")
+    users = again.aws("cognito-idp").list_users(UserPoolId=again.endpoints["cognito"]["userPoolId"])["Users"]
+    assert users == []
+    assert (tmp_path / "state.db.before-fresh").exists()
+    assert "--fresh: starting empty" in again.log_path.read_text()
+
+
+def ready_log(cloud: LocalCloudProcess, timeout: float = 60) -> str:
+    """The output up to the ready line (the seed runs after endpoints.json is written)."""
+    deadline = time.monotonic() + timeout
+    while "localcloud ready" not in (text := cloud.log_path.read_text()):
+        assert time.monotonic() < deadline, text
+        time.sleep(0.1)
+    return text
+
+
+def test_seeding_again_after_a_restart_finds_the_demo_data_there(restartable):
+    first = restartable("--seed", "scripts/seed_demo.py")
+    assert "seeded: user demo@example.com" in ready_log(first)
+    first.stop()
+    again = restartable("--seed", "scripts/seed_demo.py")
+    token = re.search(r"export TOKEN=(\S+)", ready_log(again)).group(1)
+    todos = requests.get(f"{again.api_url('Todos/TodosApi')}/todos", headers={"Authorization": token}, timeout=30)
+    assert len(todos.json()["items"]) == 3
