@@ -13,18 +13,40 @@ PIP_FLAGS := --disable-pip-version-check --quiet
 # sam build needs `python3.13` on PATH to build for the python3.13 runtime; the app venv provides it.
 SAM_ENV   := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1}
 TEMPLATES := template.yaml $(wildcard services/*/template.yaml)
-SERVICE   ?=
-ENV       ?= default
+SERVICES  := $(patsubst services/%/template.yaml,%,$(wildcard services/*/template.yaml))
 SEED      ?=
 FRESH     ?=
+
+# One deployable per build/deploy: the root (no SERVICE) or one service, into one env (ENV).
+# Each deployable has its own folder, .aws-sam/<root|service>/ (build, cache, and SAM's build.toml beside
+# them), so no build overwrites another; one build deploys to any env. SERVICE × ENV names the stack,
+# platform-<env>[-<service>], and deploy_parameters.py moves EnvName and every SSM-typed input to ENV.
+APP          ?= platform
+ENV          ?= dev
+REGION       ?= us-east-1
+SERVICE      ?=
+DEPLOY_FLAGS ?=
+ifneq ($(SERVICE),)
+ifeq ($(filter $(SERVICE),$(SERVICES)),)
+$(error SERVICE=$(SERVICE) is not a service; choose one of: $(SERVICES))
+endif
+endif
+DEPLOYABLE := $(or $(SERVICE),root)
+CONFIG_ENV := $(or $(SERVICE),default)
+SOURCE     := $(if $(SERVICE),services/$(SERVICE)/template.yaml,template.yaml)
+BUILD_DIR  := .aws-sam/$(DEPLOYABLE)/build
+CACHE_DIR  := .aws-sam/$(DEPLOYABLE)/cache
+STACK      := $(APP)-$(ENV)$(if $(SERVICE),-$(SERVICE))
+# Expanded only when a deploy recipe runs (after setup made the venv); empty means the script failed.
+DEPLOY_PARAMETERS = $(shell $(PY) scripts/deploy_parameters.py $(SOURCE) $(APP) $(ENV))
 
 .PHONY: help setup dev test lint unit validate build build-ci deploy invoke bench clean
 
 help:
 	@echo "make dev [SEED=1] [FRESH=1] run everything on localcloud (Ctrl-C stops; data is kept unless FRESH)"
 	@echo "make test                   lint, unit + integration tests, sam validate --lint, sam build"
-	@echo "make build [SERVICE=todos]  sam build the root or one service (arm64)"
-	@echo "make deploy SERVICE=x ENV=y sam deploy one service (or the root without SERVICE)"
+	@echo "make build [SERVICE=todos]  sam build the root or one service (arm64) into .aws-sam/<root|service>/build"
+	@echo "make deploy [SERVICE=x] [ENV=dev]  sam deploy that build to stack platform-<env>[-<service>]"
 	@echo "make invoke FN=Stack/Function EVENT=events/x.json   invoke one function locally"
 	@echo "make bench                  print localcloud figures"
 
@@ -78,11 +100,14 @@ build-ci: setup
 PYC := $(PY) -m compileall -q -j 0 --invalidation-mode checked-hash
 
 build: setup
-	$(SAM_ENV) $(SAM) build $(if $(SERVICE),--config-env $(SERVICE))
-	$(PYC) .aws-sam/build
+	$(SAM_ENV) $(SAM) build --config-env $(CONFIG_ENV) --template-file $(SOURCE) --build-dir $(BUILD_DIR) --cache-dir $(CACHE_DIR)
+	$(PYC) $(BUILD_DIR)
 
+# Deploy ships the build you made (and tested), never one it makes behind your back: a missing build is
+# refused, as CI builds once and deploys that artifact. The samconfig env adds capabilities and the bucket.
 deploy: setup
-	$(SAM_ENV) $(SAM) deploy $(if $(SERVICE),--config-env $(SERVICE),--config-env $(ENV))
+	@test -f $(BUILD_DIR)/template.yaml || { echo "deploy: no build at $(BUILD_DIR); run 'make build$(if $(SERVICE), SERVICE=$(SERVICE))' first" >&2; exit 1; }
+	$(SAM_ENV) $(SAM) deploy --config-env $(CONFIG_ENV) --template-file $(BUILD_DIR)/template.yaml --stack-name $(STACK) --region $(REGION) --parameter-overrides $(or $(DEPLOY_PARAMETERS),$(error deploy: no parameters for $(SOURCE) in ENV=$(ENV) (see the line above))) $(DEPLOY_FLAGS)
 
 invoke: $(VENV)/.ready
 	$(PY) -m localcloud invoke $(FN) -e $(EVENT)

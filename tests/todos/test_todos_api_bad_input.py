@@ -126,7 +126,7 @@ def test_bad_list_parameters_are_400(api, query):
     _assert_error(api.request("alice", "GET", "/todos", query=query), 400)
 
 
-@pytest.mark.parametrize("if_match", ["abc", '"1', "W/abc", "1.0", "-1", '"1", "2"'])
+@pytest.mark.parametrize("if_match", ["abc", '"1', "W/abc", "1.0", "-1", '"1", "2"', "W/1", ""])
 def test_bad_if_match_is_400(api, todo_path, if_match):
     response = api.request("alice", "PATCH", todo_path, json={"done": True}, headers={"If-Match": if_match})
     _assert_error(response, 400, "InvalidIfMatch")

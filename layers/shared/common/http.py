@@ -25,7 +25,12 @@ from common.errors import (
 DEFAULT_MAX_BODY_BYTES = 16 * 1024
 JSON_CONTENT_TYPE = "application/json"
 
-_IF_MATCH = re.compile(r'^\s*(?:W/)?(?:"(\d{1,18})"|(\d{1,18}))\s*$')
+# The If-Match values the API accepts, exactly as its OpenAPI file publishes them: `*`, a version `3`, or
+# its ETag `"3"` / `W/"3"`. Written where ECMA-262 (the schema's dialect) and Python's `re` agree: ASCII
+# classes, no `\d`/`\s` (Unicode in Python, so a full-width 3 was a version), and matched whole, since
+# Python's `$` also matches before a final newline.
+IF_MATCH_PATTERN = r'^(?:\*|(?:W/)?"[0-9]{1,18}"|[0-9]{1,18})$'
+_IF_MATCH = re.compile(IF_MATCH_PATTERN)
 
 
 def body_bytes(body: str | None, *, is_base64: bool = False) -> bytes:
@@ -82,13 +87,18 @@ def caller_claims(event: dict) -> dict:
 
 
 def parse_if_match(value: str | None) -> int | None:
-    """An If-Match version precondition: `3`, `"3"` or `W/"3"` → 3; absent (or `*`) → None; else 400."""
-    if value is None or value.strip() in ("", "*"):
+    """An If-Match version precondition: `3`, `"3"` or `W/"3"` → 3; absent or `*` → None; else 400.
+
+    An empty value is a 400, not "no precondition": it is what a client whose ETag went missing sends, and
+    ignoring it would let that write overwrite a newer version.
+    """
+    if value is None:
         return None
-    match = _IF_MATCH.match(value)
-    if not match:
+    if not _IF_MATCH.fullmatch(value):
         raise BadRequest(f'If-Match must be a version such as "3", not {value[:40]!r}', code="InvalidIfMatch")
-    return int(match.group(1) or match.group(2))
+    if value == "*":
+        return None
+    return int(value.removeprefix("W/").strip('"'))
 
 
 def etag(version: int) -> str:
