@@ -54,6 +54,11 @@ def code_of(mail: dict) -> str:
     return re.search(r"\b(\d{6})\b", mail["text"] or mail["html"]).group(1)
 
 
+def wrong(code: str) -> str:
+    """Another six-digit code."""
+    return f"{(int(code) + 1) % 10**6:06d}"
+
+
 def error_code(call) -> str:
     with pytest.raises(ClientError) as excinfo:
         call()
@@ -89,8 +94,7 @@ def test_sign_up_emails_the_code_that_confirms_the_user(idp):
     assert mail["subject"] == "Your verification code"
     assert mail["text"].strip() == f"Your verification code is {code_of(mail)}."
     code = code_of(mail)
-    wrong = f"{(int(code) + 1) % 10**6:06d}"
-    assert error_code(lambda: idp.confirm_sign_up(ClientId=client_id, Username=to, ConfirmationCode=wrong)) == (
+    assert error_code(lambda: idp.confirm_sign_up(ClientId=client_id, Username=to, ConfirmationCode=wrong(code))) == (
         "CodeMismatchException"
     )
     assert attributes(idp, pool_id, to)["status"] == "UNCONFIRMED"
@@ -247,10 +251,9 @@ def test_forgot_password_emails_a_code_that_sets_the_new_password(idp):
     }
     assert "x-moto-forgot-password-confirmation-code" not in response["ResponseMetadata"]["HTTPHeaders"]
     assert mail["subject"] == "Your verification code"
-    wrong = f"{(int(code) + 1) % 10**6:06d}"
     assert error_code(
         lambda: idp.confirm_forgot_password(
-            ClientId=client_id, Username=to, ConfirmationCode=wrong, Password=new_password
+            ClientId=client_id, Username=to, ConfirmationCode=wrong(code), Password=new_password
         )
     ) == ("CodeMismatchException")
     assert error_code(
