@@ -1,9 +1,13 @@
 """Demo data for `make dev SEED=1`: a user in the app's pool and a few to-dos created through the API.
 
+The user signs up as an app would: the verification code is read from the outbox, where localcloud
+delivers Cognito's emails, and confirms the sign-up (so the email is verified and password resets work).
 Run by `python -m localcloud up --seed scripts/seed_demo.py`; `seed(endpoints)` returns what to print.
 """
 
 from __future__ import annotations
+
+import re
 
 import boto3
 import requests
@@ -32,7 +36,7 @@ def seed(endpoints: dict) -> str:
         Password=PASSWORD,
         UserAttributes=[{"Name": "email", "Value": EMAIL}],
     )
-    idp.admin_confirm_sign_up(UserPoolId=cognito["userPoolId"], Username=EMAIL)
+    idp.confirm_sign_up(ClientId=cognito["clientId"], Username=EMAIL, ConfirmationCode=_emailed_code(endpoints))
     idp.admin_add_user_to_group(UserPoolId=cognito["userPoolId"], Username=EMAIL, GroupName="users")
     tokens = idp.initiate_auth(
         ClientId=cognito["clientId"],
@@ -47,5 +51,16 @@ def seed(endpoints: dict) -> str:
         f"seeded: user {EMAIL} / {PASSWORD} with {len(TODOS)} to-dos (sign in with USER_PASSWORD_AUTH on client "
         f"{cognito['clientId']}); an IdToken valid for an hour:\n"
         f"  export TOKEN={tokens['IdToken']}\n"
-        f'  curl -H "Authorization: $TOKEN" {api}/todos'
+        f'  curl -H "Authorization: $TOKEN" {api}/todos\n'
+        "Cognito's emails (sign-up codes, password resets, invitations) arrive in the SES outbox:\n"
+        f"  {endpoints['console']}/outbox   (JSON: {endpoints['console']}/api/outbox)\n"
+        "  .venv/bin/python -m localcloud outbox"
     )
+
+
+def _emailed_code(endpoints: dict) -> str:
+    """The code of the newest verification email to the demo user, from the console's outbox."""
+    outbox = requests.get(f"{endpoints['console']}/api/outbox", timeout=30)
+    outbox.raise_for_status()
+    mail = [m for m in outbox.json() if EMAIL in m["to"]][-1]
+    return re.search(r"\b\d{6}\b", mail["text"] or mail["html"] or "").group(0)
