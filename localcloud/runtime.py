@@ -156,7 +156,7 @@ class LocalCloud:
             self.state_dir,
             account_id=self.account_id,
             region=self.region,
-            extras={"identity": self.front.identity},
+            extras={"identity": self.front.identity, "cognito-codes": self.front.cognito_mail.codes},
             say=notice,
         )
         restored = self.persistence.restore(self.deployment, fresh=self.fresh)

@@ -1,10 +1,14 @@
 """Demo data for `make dev SEED=1`: a user in the app's pool and a few to-dos created through the API.
 
+The user signs up as an app would: the verification code is read from the outbox, where localcloud
+delivers Cognito's emails, and confirms the sign-up (so the email is verified and password resets work).
 Run by `python -m localcloud up --seed scripts/seed_demo.py`; `seed(endpoints)` returns what to print.
 State survives restarts, so seeding again finds the user and its to-dos there and only signs in.
 """
 
 from __future__ import annotations
+
+import re
 
 import boto3
 import requests
@@ -37,7 +41,8 @@ def seed(endpoints: dict) -> str:
     except idp.exceptions.UsernameExistsException:
         pass  # kept from an earlier run
     else:
-        idp.admin_confirm_sign_up(UserPoolId=cognito["userPoolId"], Username=EMAIL)
+        code = _emailed_code(endpoints)
+        idp.confirm_sign_up(ClientId=cognito["clientId"], Username=EMAIL, ConfirmationCode=code)
         idp.admin_add_user_to_group(UserPoolId=cognito["userPoolId"], Username=EMAIL, GroupName="users")
     tokens = idp.initiate_auth(
         ClientId=cognito["clientId"],
@@ -55,5 +60,16 @@ def seed(endpoints: dict) -> str:
         f"seeded: user {EMAIL} / {PASSWORD} with {len(TODOS)} to-dos (sign in with USER_PASSWORD_AUTH on client "
         f"{cognito['clientId']}); an IdToken valid for an hour:\n"
         f"  export TOKEN={tokens['IdToken']}\n"
-        f'  curl -H "Authorization: $TOKEN" {api}/todos'
+        f'  curl -H "Authorization: $TOKEN" {api}/todos\n'
+        "Cognito's emails (sign-up codes, password resets, invitations) arrive in the SES outbox:\n"
+        f"  {endpoints['console']}/outbox   (JSON: {endpoints['console']}/api/outbox)\n"
+        "  .venv/bin/python -m localcloud outbox"
     )
+
+
+def _emailed_code(endpoints: dict) -> str:
+    """The code of the newest verification email to the demo user, from the console's outbox."""
+    outbox = requests.get(f"{endpoints['console']}/api/outbox", timeout=30)
+    outbox.raise_for_status()
+    mail = [m for m in outbox.json() if EMAIL in m["to"]][-1]
+    return re.search(r"\b\d{6}\b", mail["text"] or mail["html"] or "").group(0)

@@ -26,6 +26,7 @@ from xml.sax.saxutils import escape
 
 from werkzeug.test import EnvironBuilder
 
+from localcloud.front.cognito_mail import CognitoMail
 from localcloud.model import EventLog
 
 from . import errors, sigv4, taplog
@@ -48,7 +49,8 @@ class AwsFront:
     """WSGI app wrapping moto's: local Cognito Identity, IAM enforcement for issued credentials, tap log."""
 
     def __init__(self, app, *, region: str, account_id: str, events: EventLog, aws: Callable[[str], Any]):
-        self.app = app
+        self.cognito_mail = CognitoMail(app, read_body=read_body, clock=lambda: self.clock())
+        self.app = self.cognito_mail  # Cognito's emails and codes around moto, for whatever reaches moto
         self.region = region
         self.account_id = account_id
         self.events = events
@@ -71,9 +73,10 @@ class AwsFront:
         self.identity.credential_ttl = seconds
 
     def reset(self) -> None:
-        """Forget identities and issued credentials, and drop cached policies."""
+        """Forget identities, issued credentials and Cognito codes, and drop cached policies."""
         self.identity.reset()
         self.policies.invalidate_roles()
+        self.cognito_mail.reset()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if self.on_change is not None and mutates(environ):

@@ -304,6 +304,8 @@ _POOL_KEYS = (
     "UsernameConfiguration",
     "AccountRecoverySetting",
     "VerificationMessageTemplate",
+    "EmailVerificationMessage",
+    "EmailVerificationSubject",
     "DeviceConfiguration",
     "UserPoolAddOns",
     "LambdaConfig",

@@ -115,3 +115,26 @@ def test_a_broken_nested_template_is_reported_and_its_siblings_are_created(moto_
     assert d.find("", "Sibling") is not None
     assert len(d.errors) == 1 and d.errors[0].startswith("Bad (AWS::CloudFormation::Stack)"), d.errors
     assert "bad/template.yaml" in d.errors[0]
+
+
+def test_a_user_pool_keeps_its_email_settings(moto_url, tmp_path):
+    """The Cognito emails localcloud sends are rendered from these, so none may be dropped."""
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Resources:\n"
+        "  Pool:\n    Type: AWS::Cognito::UserPool\n    Properties:\n"
+        "      AutoVerifiedAttributes: [email]\n"
+        "      EmailVerificationSubject: Verify\n"
+        "      EmailVerificationMessage: 'Code {####}'\n"
+        "      EmailConfiguration: {EmailSendingAccount: COGNITO_DEFAULT, ReplyToEmailAddress: help@example.com}\n"
+        "      VerificationMessageTemplate: {DefaultEmailOption: CONFIRM_WITH_CODE, EmailSubject: Hi}\n"
+        "      AdminCreateUserConfig:\n"
+        "        InviteMessageTemplate: {EmailSubject: Join, EmailMessage: '{username} {####}'}\n"
+    )
+    d = deploy(moto_url, template)
+    pool = client(moto_url, "cognito-idp").describe_user_pool(UserPoolId=d.find("", "Pool").ref)["UserPool"]
+    assert d.errors == []
+    assert (pool["EmailVerificationSubject"], pool["EmailVerificationMessage"]) == ("Verify", "Code {####}")
+    assert pool["EmailConfiguration"]["ReplyToEmailAddress"] == "help@example.com"
+    assert pool["VerificationMessageTemplate"]["EmailSubject"] == "Hi"
+    assert pool["AdminCreateUserConfig"]["InviteMessageTemplate"]["EmailSubject"] == "Join"

@@ -101,3 +101,20 @@ def test_seeding_again_after_a_restart_finds_the_demo_data_there(restartable):
     token = re.search(r"export TOKEN=(\S+)", ready_log(again)).group(1)
     todos = requests.get(f"{again.api_url('Todos/TodosApi')}/todos", headers={"Authorization": token}, timeout=30)
     assert len(todos.json()["items"]) == 3
+
+
+def test_a_sign_up_code_sent_before_a_restart_confirms_after_it(restartable):
+    cloud = restartable()
+    client_id = cloud.endpoints["cognito"]["clientId"]
+    cloud.aws("cognito-idp").sign_up(
+        ClientId=client_id, Username="fay@example.com", Password=DEMO_PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": "fay@example.com"}],
+    )  # fmt: skip
+    cloud.stop()
+    again = restartable()
+    [mail] = requests.get(f"{again.base}/_local/api/outbox", timeout=30).json()
+    code = re.search(r"\b\d{6}\b", mail["text"] or mail["html"]).group(0)
+    again.aws("cognito-idp").confirm_sign_up(ClientId=client_id, Username="fay@example.com", ConfirmationCode=code)
+    pool = again.endpoints["cognito"]["userPoolId"]
+    user = again.aws("cognito-idp").admin_get_user(UserPoolId=pool, Username="fay@example.com")
+    assert user["UserStatus"] == "CONFIRMED"

@@ -23,8 +23,16 @@ def make_env() -> dict[str, str]:
 
 
 def run_make(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    # In a dry run the venv stamps count as up to date: after a requirements change, make would
+    # otherwise print the setup recipe too.
+    fresh = ["-o", ".venv/.ready", "-o", ".venv-sam/.ready"] if "-n" in args else []
     return subprocess.run(
-        ["make", "--no-print-directory", *args], cwd=cwd, env=make_env(), capture_output=True, text=True, timeout=60
+        ["make", "--no-print-directory", *fresh, *args],
+        cwd=cwd,
+        env=make_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
