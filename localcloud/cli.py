@@ -148,8 +148,12 @@ def _invoke(args: argparse.Namespace) -> int:
     from localcloud.model import FunctionNotFound
     from localcloud.runtime import LocalCloud
 
-    print(f"localcloud is not running for {args.state_dir}: invoking in a temporary copy", file=sys.stderr)
-    cloud = LocalCloud(Path(args.template))
+    print(
+        f"localcloud is not running for {args.state_dir}: invoking in a temporary copy of its saved state "
+        "(changes are not kept)",
+        file=sys.stderr,
+    )
+    cloud = LocalCloud(Path(args.template), restore_from=Path(args.state_dir))
     try:
         cloud.start()
         try:

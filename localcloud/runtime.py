@@ -61,6 +61,7 @@ class LocalCloud:
         python: str = sys.executable,
         persist: bool = True,
         fresh: bool = False,
+        restore_from: Path | None = None,
     ):
         self.template = Path(template).resolve()
         self.state_dir = Path(state_dir).resolve() if state_dir else None
@@ -72,6 +73,8 @@ class LocalCloud:
         self.account_id = ACCOUNT_ID
         self.python = python
         self.persist = persist and self.state_dir is not None
+        # read a saved state without ever writing it (a one-off copy beside no running instance)
+        self.restore_from = Path(restore_from).resolve() if restore_from else None
         self.fresh = fresh
         self.persistence: Any = None
         self.events = EventLog()
@@ -134,7 +137,7 @@ class LocalCloud:
         progress("starting event sources")
         self.sources = Sources(self.deployment, self.invoke, self.aws, self.events)
         self.sources.prepare()
-        if self.persist:
+        if self.persist or self.restore_from:
             self._restore(progress, notice)
         self.sources.start()
         if self.persistence is not None:
@@ -151,9 +154,11 @@ class LocalCloud:
         """Put the saved data back (before any poller or function runs), then save on every change."""
         from localcloud.state import Persistence
 
-        assert self.state_dir is not None and self.deployment is not None
+        source = self.state_dir if self.persist else self.restore_from
+        assert source is not None and self.deployment is not None
         self.persistence = Persistence(
-            self.state_dir,
+            source,
+            saving=self.persist,
             account_id=self.account_id,
             region=self.region,
             extras={"identity": self.front.identity, "cognito-codes": self.front.cognito_mail.codes},

@@ -51,8 +51,10 @@ class Persistence:
         extras: dict[str, Snapshotable] | None = None,
         say: Callable[[str], None] = lambda message: None,
         interval: float = SAVE_INTERVAL,
+        saving: bool = True,
     ):
         self.file = SnapshotFile(state_dir)
+        self.saving = saving  # False: restore only, never write (nor set anything aside)
         self.account_id = account_id
         self.region = region
         self.extras = extras or {}
@@ -74,7 +76,7 @@ class Persistence:
         self.scope = Scope(self.account_id, self.region, deployment, self.file)
         if not self.file.exists():
             return None
-        if fresh:
+        if fresh and self.saving:
             kept = self.file.path.with_name(self.file.path.name + ".before-fresh")
             self.file.path.replace(kept)
             self.say(f"--fresh: starting empty; the previous state is kept as {kept}")
@@ -82,6 +84,9 @@ class Persistence:
         try:
             sections = self.file.read()
         except SnapshotError as exc:
+            if not self.saving:
+                self.say(f"saved state {self.file.path} is unusable ({exc}); starting empty")
+                return None
             aside = self.file.set_aside("unreadable")
             self.say(f"saved state {self.file.path} is unusable: {exc}. Starting fresh; the old file is now {aside}")
             return None
@@ -100,7 +105,7 @@ class Persistence:
                     extra.restore(record["data"])
                 except Exception as exc:
                     failed.append(f"{record['name']}: {type(exc).__name__}: {exc}")
-        if failed:
+        if failed and self.saving:
             copy = self.file.path.with_name(f"{self.file.path.name}.partial-{time.strftime('%Y%m%d-%H%M%S')}")
             shutil.copy2(self.file.path, copy)
             done.skipped.append(f"could not restore {'; '.join(failed)} (the saved file is kept as {copy})")
@@ -114,7 +119,7 @@ class Persistence:
 
     def save(self) -> int:
         """Write a snapshot now; returns the number of records. Never raises (a failure is logged)."""
-        if self.scope is None:
+        if self.scope is None or not self.saving:
             return 0
         with self._lock:
             changes = self._changes
@@ -143,6 +148,8 @@ class Persistence:
 
     def start(self) -> None:
         """Save in the background from now on, whenever something changed."""
+        if not self.saving:
+            return
         self._stop.clear()
         self._thread = threading.Thread(target=self._autosave, name="localcloud-state", daemon=True)
         self._thread.start()
@@ -166,7 +173,7 @@ def _collect(section: Any, scope: Scope) -> list[dict[str, Any]]:
     for attempt in range(_COLLECT_TRIES):
         try:
             return list(section.save(scope))
-        except RuntimeError:  # "dictionary changed size during iteration"
+        except (RuntimeError, ValueError):  # a dict changed size under us; an object body was replaced
             if attempt == _COLLECT_TRIES - 1:
                 raise
             time.sleep(0.01)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -118,3 +120,23 @@ def test_a_sign_up_code_sent_before_a_restart_confirms_after_it(restartable):
     pool = again.endpoints["cognito"]["userPoolId"]
     user = again.aws("cognito-idp").admin_get_user(UserPoolId=pool, Username="fay@example.com")
     assert user["UserStatus"] == "CONFIRMED"
+
+
+def test_invoke_with_nothing_running_reads_the_saved_state_and_leaves_it_alone(restartable, tmp_path):
+    cloud = restartable()
+    created = cloud.invoke("Todos/WriteTodosFunction", json.loads((ROOT / "events/todos/create-todo.json").read_text()))
+    assert created["payload"]["statusCode"] == 201, created
+    cloud.stop()
+    saved = (tmp_path / "state.db").read_bytes()
+
+    done = subprocess.run(
+        [sys.executable, "-m", "localcloud", "invoke", "ReadTodosFunction", "-e", "events/todos/list-todos.json",
+         "--state-dir", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "temporary copy of its saved state" in done.stderr
+    body = json.loads(json.loads(done.stdout)["body"])
+    assert len(body["items"]) == 1
+    assert (tmp_path / "state.db").read_bytes() == saved
+    assert not (tmp_path / "endpoints.json").exists()
