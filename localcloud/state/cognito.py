@@ -6,23 +6,16 @@ still works after it. Groups created at run time come back too; the template's g
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from localcloud.state.codec import decode, decode_object, encode, encode_object
-from localcloud.state.scope import Restored, Scope, backend
+from localcloud.state.scope import Restored, Scope, moto_backend
 
 NAME = "cognito"
 _TOKEN_MAPS = ("refresh_tokens", "access_tokens", "id_tokens")
 
 
-def _backend(scope: Scope) -> Any:
-    from moto.cognitoidp.models import cognitoidp_backends
-
-    return backend(cognitoidp_backends, scope.account_id, scope.region)
-
-
 def save(scope: Scope) -> Iterator[dict]:
-    pools = _backend(scope).user_pools
+    pools = moto_backend(scope, "cognito-idp").user_pools
     for pool_id in sorted(scope.refs("AWS::Cognito::UserPool")):
         pool = pools.get(pool_id)
         if pool is None:
@@ -40,7 +33,7 @@ def restore(scope: Scope, records: list[dict]) -> Restored:
     from moto.cognitoidp.models import CognitoIdpGroup, CognitoIdpUser
 
     done = Restored()
-    pools = _backend(scope).user_pools
+    pools = moto_backend(scope, "cognito-idp").user_pools
     for record in records:
         pool = pools.get(record["pool"])
         if pool is None:

@@ -10,15 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from localcloud.state.scope import Restored, Scope, backend
+from localcloud.state.scope import Restored, Scope, moto_backend
 
 NAME = "dynamodb"
-
-
-def _backend(scope: Scope) -> Any:
-    from moto.dynamodb.models import dynamodb_backends
-
-    return backend(dynamodb_backends, scope.account_id, scope.region)
 
 
 def _key(table: Any) -> list[str | None]:
@@ -26,7 +20,7 @@ def _key(table: Any) -> list[str | None]:
 
 
 def save(scope: Scope) -> Iterator[dict]:
-    tables = _backend(scope).tables
+    tables = moto_backend(scope, "dynamodb").tables
     for name in sorted(scope.refs("AWS::DynamoDB::Table")):
         table = tables.get(name)
         if table is None:
@@ -37,7 +31,7 @@ def save(scope: Scope) -> Iterator[dict]:
 
 def restore(scope: Scope, records: list[dict]) -> Restored:
     done = Restored()
-    tables = _backend(scope).tables
+    tables = moto_backend(scope, "dynamodb").tables
     for record in records:
         table = tables.get(record["table"])
         if table is None:

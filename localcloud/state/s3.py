@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from localcloud.state.codec import decode, encode
-from localcloud.state.scope import Restored, Scope
+from localcloud.state.scope import Restored, Scope, moto_backend
 
 NAME = "s3"
 _KEY_FIELDS = (
@@ -27,16 +27,10 @@ _KEY_FIELDS = (
 )
 
 
-def _backend(scope: Scope) -> Any:
-    from moto.s3.models import s3_backends
-
-    return s3_backends[scope.account_id]["aws"]
-
-
 def save(scope: Scope) -> Iterator[dict]:
     from moto.s3.models import FakeDeleteMarker
 
-    s3 = _backend(scope)
+    s3 = moto_backend(scope, "s3")
     for name in sorted(scope.refs("AWS::S3::Bucket")):
         bucket = s3.buckets.get(name)
         if bucket is None:
@@ -78,7 +72,7 @@ def restore(scope: Scope, records: list[dict]) -> Restored:
     from moto.s3.models import FakeDeleteMarker
 
     done = Restored()
-    s3 = _backend(scope)
+    s3 = moto_backend(scope, "s3")
     for record in records:
         bucket = s3.buckets.get(record["bucket"])
         if bucket is None:

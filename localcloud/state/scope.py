@@ -43,5 +43,8 @@ class Restored:
         return ", ".join(parts) or "nothing"
 
 
-def backend(backends: Any, account_id: str, region: str) -> Any:
-    return backends[account_id][region]
+def moto_backend(scope: Scope, service: str) -> Any:
+    """moto's model of `service` for this account and region (S3's is global: its key is the partition)."""
+    from moto.backends import get_backend
+
+    return get_backend(service)[scope.account_id]["aws" if service == "s3" else scope.region]

@@ -4,18 +4,11 @@ run time: a templated email is shown by rendering its template, so the template 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from localcloud.state.codec import decode, decode_object, encode, encode_object
-from localcloud.state.scope import Restored, Scope, backend
+from localcloud.state.scope import Restored, Scope, moto_backend
 
 NAME = "ses"
-
-
-def _backend(scope: Scope) -> Any:
-    from moto.ses.models import ses_backends
-
-    return backend(ses_backends, scope.account_id, scope.region)
 
 
 def _message_classes() -> list[type]:
@@ -27,7 +20,7 @@ def _message_classes() -> list[type]:
 def save(scope: Scope) -> Iterator[dict]:
     from moto.ses.models import EmailIdentity
 
-    ses = _backend(scope)
+    ses = moto_backend(scope, "ses")
     identities = [encode_object(i) for i in list(ses.email_identities.values()) if isinstance(i, EmailIdentity)]
     yield {
         "sent": [encode_object(m) for m in list(ses.sent_messages)],
@@ -41,7 +34,7 @@ def restore(scope: Scope, records: list[dict]) -> Restored:
     from moto.ses.models import EmailIdentity
 
     done = Restored()
-    ses = _backend(scope)
+    ses = moto_backend(scope, "ses")
     classes = _message_classes()
     for record in records:
         messages = [decode_object(m, classes) for m in record["sent"]]

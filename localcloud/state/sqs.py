@@ -9,23 +9,16 @@ after the timeout. Delays still pending are kept (they are absolute times).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from localcloud.state.codec import decode_object, encode_object
-from localcloud.state.scope import Restored, Scope, backend
+from localcloud.state.scope import Restored, Scope, moto_backend
 
 NAME = "sqs"
 _TRANSIENT = ("receipt_handle", "_old_receipt_handles", "visible_at")
 
 
-def _backend(scope: Scope) -> Any:
-    from moto.sqs.models import sqs_backends
-
-    return backend(sqs_backends, scope.account_id, scope.region)
-
-
 def save(scope: Scope) -> Iterator[dict]:
-    queues = _backend(scope).queues
+    queues = moto_backend(scope, "sqs").queues
     for name in sorted(queues):
         queue = queues[name]
         messages = [encode_object(m, exclude=_TRANSIENT) for m in list(queue._messages)]
@@ -37,7 +30,7 @@ def restore(scope: Scope, records: list[dict]) -> Restored:
     from moto.sqs.models import Message
 
     done = Restored()
-    queues = _backend(scope).queues
+    queues = moto_backend(scope, "sqs").queues
     for record in records:
         queue = queues.get(record["queue"])
         if queue is None:

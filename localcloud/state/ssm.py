@@ -11,15 +11,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from localcloud.state.codec import decode_object, encode_object
-from localcloud.state.scope import Restored, Scope, backend
+from localcloud.state.scope import Restored, Scope, moto_backend
 
 NAME = "ssm"
 
 
 def _parameters(scope: Scope) -> Any:
-    from moto.ssm.models import ssm_backends
-
-    return backend(ssm_backends, scope.account_id, scope.region)._parameters
+    return moto_backend(scope, "ssm")._parameters
 
 
 def save(scope: Scope) -> Iterator[dict]:
