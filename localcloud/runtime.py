@@ -39,6 +39,7 @@ from localcloud.model import (
     LogStore,
     Throttled,
 )
+from localcloud.requestlog import RequestLog
 
 log = logging.getLogger("localcloud")
 
@@ -71,6 +72,7 @@ class LocalCloud:
         self.python = python
         self.events = EventLog()
         self.logs = LogStore()
+        self.requests = RequestLog()
         self.deployment: Deployment | None = None
         self.aws_url = ""
         self.http_url = ""
@@ -114,7 +116,9 @@ class LocalCloud:
             except ValueError as exc:  # e.g. missing code dir: report it, serve the other functions
                 self.deployment.errors.append(f"{spec.address} (AWS::Lambda::Function): {exc}")
                 progress(f"error: {spec.address}: {exc}")
-        self.gateway = Gateway(self.deployment, self.invoke, self.aws, principals=self.front.principals)
+        self.gateway = Gateway(
+            self.deployment, self.invoke, self.aws, principals=self.front.principals, requests=self.requests
+        )
         self.console = Console(self)
         self._http_server = serve(self._handle_http, host=self.host, port=self.http_port)
         self.http_url = self._http_server.url.rstrip("/")
@@ -266,6 +270,7 @@ class LocalCloud:
         self.sources.reset()
         self.events.clear()
         self.logs.clear()
+        self.requests.clear()
         self.sources.start()
 
     # HTTP ---------------------------------------------------------------------------------------
