@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--aws-port", type=int, default=4566, help="port of the AWS endpoint (0 = any)")
     up.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="template parameter override")
     up.add_argument("--seed", metavar="SCRIPT", help="a Python file whose seed(endpoints) creates demo data")
-    up.add_argument("--quiet", action="store_true", help="print only errors and the ready line")
+    up.add_argument("--quiet", action="store_true", help="print only errors and the ready line (no traffic lines)")
 
     invoke = sub.add_parser("invoke", help="invoke one function with an event file, like `sam local invoke`")
     invoke.add_argument("function", help="Stack/LogicalId, e.g. Todos/ReadTodosFunction")
@@ -59,6 +59,7 @@ def _up(args: argparse.Namespace) -> int:
         parameters=params,
     )
     say = (lambda m: None) if args.quiet else (lambda m: print(f"  … {m}", flush=True))
+    terminal = None if args.quiet else _terminal(cloud)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
@@ -79,7 +80,16 @@ def _up(args: argparse.Namespace) -> int:
     finally:
         print("localcloud stopping", flush=True)
         cloud.stop()
+        if terminal is not None:
+            terminal.stop()
     return 0
+
+
+def _terminal(cloud: Any) -> Any:
+    """One line per API request and per async delivery, printed from a thread of its own."""
+    from localcloud.terminal import Terminal
+
+    return Terminal(sys.stdout).attach(cloud.requests, cloud.events).start()
 
 
 def _print_table(endpoints: dict) -> None:
