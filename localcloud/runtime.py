@@ -151,9 +151,10 @@ class LocalCloud:
         from moto.server import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import make_server
 
-        from localcloud import moto_patches
+        from localcloud import moto_patches, moto_taps
 
         moto_patches.apply()
+        moto_taps.install(self.events)  # S3 notifications, SNS fan-out, stream records: hops inside moto
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         # moto keeps its state in module globals: start from nothing even if this process ran one before.
         from moto.moto_api._internal.models import moto_api_backend
