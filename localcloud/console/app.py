@@ -1,7 +1,7 @@
 """Routing for `/_local`: HTML pages, their JSON twins under `/_local/api`, and the guarded POSTs.
 
 Pages show the newest first; the JSON twins keep the stores' order (newest last), as tools expect. The
-data browser (`data/`) routes its own paths, pages and twins alike.
+data browser (`data/`) and Swagger UI (`docs`) route their own paths, pages and twins alike.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, unquote
 
 from localcloud.console import pages, request_pages, views
 from localcloud.console.data import DataBrowser
+from localcloud.console.docs import Docs
 from localcloud.console.guard import PostGuard
 from localcloud.console.responses import error, html, json_response, redirect
 from localcloud.model import HttpRequest, HttpResponse
@@ -30,6 +31,7 @@ class Console:
         self.guard = PostGuard(lambda: [runtime.deployment.aws_endpoint, self._console_url()])
         self.reset_token = self.guard.token
         self.data = DataBrowser(runtime, self.guard)
+        self.docs = Docs(runtime, self.guard)
 
     def handle(self, req: HttpRequest) -> HttpResponse:
         path = unquote(req.path)
@@ -39,7 +41,7 @@ class Console:
         query = {k: v[-1] for k, v in parse_qs(req.query, keep_blank_values=True).items()}
         if rest == "reset":
             return self._reset(req)
-        for name, part in (("data", self.data),):
+        for name, part in (("data", self.data), ("docs", self.docs)):
             for base, as_json in ((name, False), (f"api/{name}", True)):
                 if rest == base or rest.startswith(base + "/"):
                     return _head_only(req, part.handle(req, rest[len(base) :].strip("/"), query, as_json))

@@ -41,6 +41,7 @@ _NAV = (
     ("/logs", "Logs"),
     ("/outbox", "Outbox"),
     ("/data", "Data"),
+    ("/docs", "API docs"),
     ("/resources", "Resources"),
 )
 
@@ -136,7 +137,7 @@ def index(endpoints: dict, counts: dict[str, int], token: str) -> str:
     return layout("localcloud", body)
 
 
-_JSON_TWINS = ("endpoints", "requests", "events", "logs", "outbox", "data", "resources")
+_JSON_TWINS = ("endpoints", "requests", "events", "logs", "outbox", "data", "docs", "resources")
 _COUNTED = (
     ("requests", "/requests", "API requests"),
     ("outbox", "/outbox", "Emails in the outbox"),
