@@ -165,7 +165,11 @@ def _outbox(args: argparse.Namespace) -> int:
     if endpoints is None:
         print("localcloud is not running (make dev)", file=sys.stderr)
         return 2
-    for mail in _call(endpoints, "GET", "/_local/api/outbox"):
+    mails = _call(endpoints, "GET", "/_local/api/outbox")
+    if not mails:
+        print("no emails")
+        return 0
+    for mail in mails:
         print(f"--- {mail.get('time')}  {mail.get('source')} -> {', '.join(mail.get('to') or [])}")
         print(f"Subject: {mail.get('subject')}\n\n{mail.get('text') or mail.get('html') or ''}\n")
     return 0

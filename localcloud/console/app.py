@@ -10,11 +10,11 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-from localcloud.console import pages, request_pages, views
+from localcloud.console import mail_pages, pages, request_pages, views
 from localcloud.console.data import DataBrowser
 from localcloud.console.docs import Docs
 from localcloud.console.guard import PostGuard
-from localcloud.console.responses import error, html, json_response, redirect
+from localcloud.console.responses import download, error, html, json_response, redirect
 from localcloud.model import HttpRequest, HttpResponse
 
 ROOT = pages.ROOT
@@ -67,7 +67,9 @@ class Console:
         if not tail:
             return simple.get(head)
         if head == "outbox" and "/" not in tail:
-            return lambda q: self._message(tail)
+            return lambda q: self._message(tail, q)
+        if head == "outbox" and tail.endswith("/eml") and tail.count("/") == 1:
+            return lambda q: self._eml(tail.removesuffix("/eml"))
         if head == "logs":
             return lambda q: self._function_logs(tail, q)
         if head == "requests" and "/" not in tail:
@@ -78,7 +80,7 @@ class Console:
         head, _, tail = rest.partition("/")
         simple = {
             "endpoints": lambda q: json_response(self.runtime.endpoints()),
-            "outbox": lambda q: json_response(self.runtime.outbox()),
+            "outbox": lambda q: json_response(views.search_mail(self.runtime.outbox(), q.get("q"))),
             "events": lambda q: json_response(views.events(self.runtime.events.entries(), q.get("channel"))),
             "logs": lambda q: json_response(views.log_functions(self.runtime.logs, self.runtime.deployment)),
             "resources": lambda q: json_response(views.resource_summary(self.runtime.deployment)),
@@ -109,13 +111,23 @@ class Console:
         return html(pages.index(self.runtime.endpoints(), counts, self.reset_token))
 
     def _outbox(self, query: dict[str, str]) -> HttpResponse:
-        return html(pages.outbox_list(self.runtime.outbox(), _refresh(query)))
+        messages, search = self.runtime.outbox(), query.get("q", "")
+        found = views.search_mail(messages, search)
+        return html(mail_pages.outbox_list(found, len(messages), search, _refresh(query)))
 
-    def _message(self, message_id: str) -> HttpResponse:
+    def _message(self, message_id: str, query: dict[str, str]) -> HttpResponse:
         message = views.find_message(self.runtime.outbox(), message_id)
         if message is None:
             return error(404, "No such email", f"No email {message_id} in the outbox (was it reset?).")
-        return html(pages.outbox_message(message))
+        return html(mail_pages.outbox_message(message, query.get("view", "")))
+
+    def _eml(self, message_id: str) -> HttpResponse:
+        message = views.find_message(self.runtime.outbox(), message_id)
+        if message is None:
+            return error(404, "No such email", f"No email {message_id} in the outbox (was it reset?).")
+        return download(
+            str(message.get("eml") or "").encode("utf-8", "surrogateescape"), f"{message_id}.eml", "message/rfc822"
+        )
 
     def _api_message(self, message_id: str) -> HttpResponse:
         message = views.find_message(self.runtime.outbox(), message_id)

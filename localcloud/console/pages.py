@@ -148,63 +148,6 @@ _COUNTED = (
 )
 
 
-def _addresses(values: Any) -> str:
-    return e(", ".join(values)) if isinstance(values, list) else e(values)
-
-
-def outbox_list(messages: list[dict], refresh: int | None) -> str:
-    rows = [
-        [
-            when(m.get("time")),
-            e(m.get("source")),
-            _addresses((m.get("to") or []) + (m.get("cc") or []) + (m.get("bcc") or [])),
-            link(href("outbox", m.get("id", "")), m.get("subject") or "(no subject)"),
-            e(m.get("kind")),
-        ]
-        for m in reversed(messages)
-    ]
-    body = refresh_links(lambda r: href("outbox", refresh=r), refresh) + table(
-        ["time", "from", "to", "subject", "kind"], rows, "No email sent yet."
-    )
-    return layout(f"Outbox ({len(messages)})", body, section="/outbox", refresh=refresh)
-
-
-def outbox_message(message: dict) -> str:
-    fields = [
-        ("From", e(message.get("source"))),
-        ("To", _addresses(message.get("to") or [])),
-        ("Cc", _addresses(message.get("cc") or [])),
-        ("Bcc", _addresses(message.get("bcc") or [])),
-        ("Subject", e(message.get("subject"))),
-        ("Sent", when(message.get("time"))),
-        ("Kind", e(message.get("kind"))),
-        ("Message id", f"<code>{e(message.get('id'))}</code>"),
-    ]
-    if message.get("template"):
-        template = message["template"]
-        fields.append(("Template", f"<code>{e(template.get('name'))}</code> {pre(views.pretty(template.get('data')))}"))
-    body = table(None, [[f"<b>{e(k)}</b>", v] for k, v in fields])
-    if message.get("error"):
-        body += f'<p class="err">{e(message["error"])}</p>'
-    if message.get("text") is not None:
-        body += "<h2>Text</h2>" + pre(message["text"])
-    if message.get("html") is not None:
-        # srcdoc is escaped as an attribute; the empty sandbox gives the email no scripts and no origin.
-        body += (
-            "<h2>HTML</h2>"
-            '<iframe sandbox="" referrerpolicy="no-referrer" title="email body" '
-            f'srcdoc="{e(message["html"])}"></iframe>'
-            f"<details><summary>HTML source</summary>{pre(message['html'])}</details>"
-        )
-    if message.get("attachments"):
-        rows = [[e(a.get("filename")), e(a.get("content_type")), e(a.get("size"))] for a in message["attachments"]]
-        body += "<h2>Attachments</h2>" + table(["file", "type", "bytes"], rows)
-    if message.get("raw"):
-        body += f"<details><summary>Raw MIME</summary>{pre(message['raw'])}</details>"
-    body += f"<p>{link(href('outbox'), '← outbox')} · {link(href('api', 'outbox', message.get('id', '')), 'JSON')}</p>"
-    return layout(message.get("subject") or "(no subject)", body, section="/outbox")
-
-
 def events_page(entries: list[dict], counts: dict[str, int], channel: str | None, refresh: int | None) -> str:
     total = sum(counts.values())
     chips = [link(href("events", refresh=refresh), f"all ({total})", here=not channel)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import shlex
 from collections import Counter
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
@@ -170,3 +171,38 @@ def request_detail(exchange: Exchange, logs: LogStore) -> dict:
     for call in detail["invocations"]:
         call["logs"] = function_logs(logs, call["function"], call["request_id"]) if call["request_id"] else []
     return detail
+
+
+_MAIL_FIELDS = {
+    "from": ("source",),
+    "to": ("to", "cc", "bcc"),
+    "subject": ("subject",),
+    "body": ("text", "html"),
+}
+
+
+def search_mail(messages: list[dict], search: str | None) -> list[dict]:
+    """Emails matching every term of `search`, case-insensitively: a bare word anywhere (addresses,
+    subject, body), `from:`, `to:` (also cc and bcc), `subject:` or `body:` in that field; quote a phrase."""
+    if not search or not search.strip():
+        return messages
+    try:
+        terms = shlex.split(search)
+    except ValueError:  # an unbalanced quote: take the words as they are
+        terms = search.split()
+    wanted = []
+    for term in terms:
+        field, _, value = term.partition(":")
+        if value and field.lower() in _MAIL_FIELDS:
+            wanted.append((_MAIL_FIELDS[field.lower()], value.lower()))
+        else:
+            wanted.append((tuple(f for fields in _MAIL_FIELDS.values() for f in fields), term.lower()))
+    return [m for m in messages if all(value in _mail_text(m, fields) for fields, value in wanted)]
+
+
+def _mail_text(message: dict, fields: tuple[str, ...]) -> str:
+    parts = []
+    for field in fields:
+        value = message.get(field)
+        parts.extend(value if isinstance(value, list) else [value] if value is not None else [])
+    return "\n".join(str(p) for p in parts).lower()

@@ -6,7 +6,10 @@ import io
 import json
 import logging
 import re
+import subprocess
+import sys
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import boto3
 import pytest
@@ -208,12 +211,13 @@ def test_message_page_shows_raw_attachments_template_and_errors(console, runtime
     )
 
     body = call(console, "/_local/outbox/m1")[2]
+    source = call(console, "/_local/outbox/m1?view=source")[2]
 
-    assert_inert(body)
     assert "&lt;b&gt;photo&lt;/b&gt;.png" in body
     assert "cannot render &lt;template&gt;" in body
     assert '"name": "Ann"' in body.replace("&quot;", '"')
-    assert "Raw MIME" in body
+    assert_inert(source)
+    assert "Subject: raw" in source
 
 
 def test_unknown_message_is_404(console, runtime):
@@ -597,3 +601,73 @@ def test_data_user_actions_are_guarded_posts(console, runtime):
     assert status == 403 and "Disable refused" in page
     status, _, page = call(console, path, "POST", [], b"username=ann&token=wrong")
     assert status == 403 and "missing or wrong token" in page
+
+
+def test_outbox_search_by_word_field_and_phrase(console, runtime):
+    runtime.mails += [
+        _mail("m1", "Welcome aboard", text="Thanks for subscribing", to=["ann@reader.example"]),
+        _mail("m2", "New post: Spring", html="<p>Read the <b>spring</b> issue</p>", to=["bob@reader.example"]),
+        _mail("m3", "Receipt", source="billing@shop.example", text="Your order", cc=["ann@reader.example"]),
+    ]
+
+    def subjects(q: str) -> list[str]:
+        return [m["subject"] for m in get_json(console, "/_local/api/outbox?" + urlencode({"q": q}))]
+
+    assert subjects("spring") == ["New post: Spring"]
+    assert subjects("to:ann@reader.example") == ["Welcome aboard", "Receipt"]  # cc counts as to
+    assert subjects("from:billing") == ["Receipt"]
+    assert subjects('subject:"new post"') == ["New post: Spring"]
+    assert subjects("body:subscribing ann") == ["Welcome aboard"]
+    assert subjects("body:receipt") == []
+    page = call(console, "/_local/outbox?q=" + quote(f"{SCRIPT}"))[2]
+    assert_inert(page)
+    assert "Outbox (0 of 3)" in page and "No email matches." in page
+
+
+def test_message_views_html_source_headers_and_eml_download(console, runtime):
+    runtime.mails.append(
+        _mail(
+            "m1",
+            "Hi",
+            html=f"<p>Hi</p>{SCRIPT}",
+            headers=[["From", "news@blog.example"], ["X-Evil", SCRIPT]],
+            eml=f"From: news@blog.example\r\n\r\n{SCRIPT}",
+            eml_reconstructed=True,
+        )
+    )
+
+    html_source = call(console, "/_local/outbox/m1?view=html-source")[2]
+    headers = call(console, "/_local/outbox/m1?view=headers")[2]
+    source = call(console, "/_local/outbox/m1?view=source")[2]
+    status, download, eml = call(console, "/_local/outbox/m1/eml")
+
+    for page in (html_source, headers, source):
+        assert_inert(page)
+    assert "&lt;p&gt;Hi&lt;/p&gt;" in html_source and "<iframe" not in html_source
+    assert "<td>X-Evil</td>" in headers
+    assert "as SES would send it" in source
+    assert status == 200 and eml.startswith("From: news@blog.example")
+    assert download["Content-Disposition"].startswith('attachment; filename="m1.eml"')
+    assert download["Content-Type"] == "message/rfc822"
+    assert call(console, "/_local/outbox/nope/eml")[0] == 404
+
+
+@pytest.mark.localcloud
+def test_cli_outbox_says_no_emails_then_lists_them(localcloud):
+    def outbox() -> str:
+        command = [sys.executable, "-m", "localcloud", "outbox", "--state-dir", str(localcloud.state_dir)]
+        return subprocess.run(command, capture_output=True, text=True, timeout=60, check=True).stdout
+
+    assert outbox().strip() == "no emails"
+
+    ses = localcloud.aws("ses")
+    ses.verify_email_identity(EmailAddress="news@blog.example")
+    ses.send_email(
+        Source="news@blog.example",
+        Destination={"ToAddresses": ["ann@reader.example"]},
+        Message={"Subject": {"Data": "Hello"}, "Body": {"Text": {"Data": "plain part"}, "Html": {"Data": "<p>x</p>"}}},
+    )
+
+    listed = outbox()
+    assert "news@blog.example -> ann@reader.example" in listed and "Subject: Hello" in listed
+    assert "plain part" in listed  # the text part, kept beside the HTML part
