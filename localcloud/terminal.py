@@ -111,13 +111,14 @@ def delivery_line(entry: dict, color: bool = False) -> str:
         where = entry.get("destination") or entry.get("note") or ""
         return f"{head}  {_paint(str(kind), '31', color)}  {where}".rstrip()
     outcome = str(entry.get("outcome") or "")
-    line = f"{head}  batch {_batch_size(entry.get('body'))}  {_paint(outcome, _COLORS.get(outcome), color)}"
-    failed = entry.get("failed") or []
-    if outcome == "partial":
-        line += f" ({len(failed)} failed)"
+    size = _batch_size(entry.get("body"))
+    line = f"{head}  batch {size}  {_paint(outcome, _COLORS.get(outcome), color)}"
     error = entry.get("error")
+    failed = entry.get("failed") or []
     if isinstance(error, dict) and error:
         line += f" ({error.get('errorType')}: {str(error.get('errorMessage') or '')[:120]})"
+    elif failed and outcome in ("partial", "error"):
+        line += f" ({len(failed)} of {size} failed)"
     if entry.get("request_id"):
         line += f"  {entry['request_id']}"
     return line

@@ -48,7 +48,7 @@ def test_delivery_lines_name_source_function_batch_and_outcome():
         "failed": ["m2"],
         "request_id": "lambda-req-2",
     }
-    assert delivery_line(entry).endswith("SQS  orders → Shop/Consumer  batch 3  partial (1 failed)  lambda-req-2")
+    assert delivery_line(entry).endswith("SQS  orders → Shop/Consumer  batch 3  partial (1 of 3 failed)  lambda-req-2")
 
     failed = {**entry, "channel": "s3", "outcome": "error", "failed": [], "body": {"Records": [{}]}}
     failed["error"] = {"errorType": "ValueError", "errorMessage": "bad image"}
