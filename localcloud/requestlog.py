@@ -159,13 +159,18 @@ def note_call(function: str, role: str, event: Any, result: InvokeResult) -> Non
 
 
 def _text(body: bytes) -> str:
-    """A body as text for people: UTF-8 when it is, else base64 (marked), cut at MAX_BODY."""
+    """A body as text for people: UTF-8 when it is, else base64 (marked); only its first MAX_BODY bytes
+    are read, so a large upload costs the request no more than that."""
+    head = body[:MAX_BODY]
     try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        text = "base64:" + base64.b64encode(body[: MAX_BODY // 4 * 3]).decode("ascii")
-    if len(text) > MAX_BODY:
-        return text[:MAX_BODY] + f"\n… cut at {MAX_BODY} of {len(text)} characters"
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if len(body) > MAX_BODY and exc.start >= len(head) - 3:  # the cut fell inside a character
+            text = head[: exc.start].decode("utf-8", "replace")
+        else:
+            text = "base64:" + base64.b64encode(head[: MAX_BODY // 4 * 3]).decode("ascii")
+    if len(body) > MAX_BODY:
+        text += f"\n… cut at {MAX_BODY} of {len(body)} bytes"
     return text
 
 
