@@ -21,13 +21,16 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
 from localcloud.model import EventLog
 
+log = logging.getLogger("localcloud.moto_taps")
 _sink: EventLog | None = None
 _fan_out = threading.local()
 _installed = False
@@ -52,7 +55,7 @@ def _record(channel: str, kind: str, name: str, body: Any, **extra: Any) -> None
     try:
         sink.record(channel, kind, name, body, direction="internal", **extra)
     except Exception:  # recording must never break moto's own delivery
-        return
+        log.exception("could not record a %s %s in the event log", channel, kind)
 
 
 # S3 notifications --------------------------------------------------------------------------------
@@ -61,7 +64,7 @@ def _record(channel: str, kind: str, name: str, body: Any, **extra: Any) -> None
 def _tap_s3_notifications() -> None:
     from moto.s3 import notifications
 
-    def tapped(original, target_kind: str, exists):
+    def tapped(original: Callable, target_kind: str, exists: Callable[[str, str, str], bool]) -> Callable:
         @functools.wraps(original)
         def send(account_id: str, event_body: Any, target: str, region_name: str) -> None:
             original(account_id, event_body, target, region_name)

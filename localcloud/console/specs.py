@@ -50,13 +50,14 @@ def stack_templates(root: Path) -> dict[str, Path]:
         if path in found or not template.is_file():
             continue
         found[path] = template
-        resources = _resources(template)
-        for logical_id, resource in resources.items():
-            props = resource.get("Properties") or {} if isinstance(resource, dict) else {}
-            kind = resource.get("Type") if isinstance(resource, dict) else None
-            location = props.get("Location") if kind == "AWS::Serverless::Application" else None
-            if kind == "AWS::CloudFormation::Stack":
-                location = props.get("TemplateURL")
+        for logical_id, resource in _resources(template).items():
+            if not isinstance(resource, dict):
+                continue
+            props = resource.get("Properties") or {}
+            location = {
+                "AWS::Serverless::Application": props.get("Location"),
+                "AWS::CloudFormation::Stack": props.get("TemplateURL"),
+            }.get(resource.get("Type"))
             if _is_local(location):
                 pending.append((f"{path}/{logical_id}" if path else logical_id, (template.parent / location).resolve()))
     return found
