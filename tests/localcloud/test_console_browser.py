@@ -54,11 +54,13 @@ def browser_page(tmp_path):
                 route.abort("internetdisconnected")
 
         context.route("**/*", only_loopback)
-        page = context.new_page()
+        probe = context.new_page()  # the network is off for this browser, as it is on this machine
         with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
-            page.goto("http://example.com/")  # the network is off for this browser, as it is on this machine
+            probe.goto("http://example.com/")
+        probe.close()
         assert blocked == ["http://example.com/"]
         blocked.clear()
+        page = context.new_page()
         page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
         page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
         yield page
