@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--aws-port", type=int, default=4566, help="port of the AWS endpoint (0 = any)")
     up.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="template parameter override")
     up.add_argument("--seed", metavar="SCRIPT", help="a Python file whose seed(endpoints) creates demo data")
-    up.add_argument("--quiet", action="store_true", help="print only errors and the ready line")
+    up.add_argument("--quiet", action="store_true", help="print only errors and the ready line (no traffic lines)")
     up.add_argument("--fresh", action="store_true", help="start empty (the saved state is kept aside)")
 
     invoke = sub.add_parser("invoke", help="invoke one function with an event file, like `sam local invoke`")
@@ -83,6 +83,7 @@ def _serve(args: argparse.Namespace, state_dir: Path) -> int:
         fresh=args.fresh,
     )
     say = (lambda m: None) if args.quiet else (lambda m: print(f"  … {m}", flush=True))
+    terminal = None if args.quiet else _terminal(cloud)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
@@ -103,7 +104,16 @@ def _serve(args: argparse.Namespace, state_dir: Path) -> int:
     finally:
         print("localcloud stopping", flush=True)
         cloud.stop()
+        if terminal is not None:
+            terminal.stop()
     return 0
+
+
+def _terminal(cloud: Any) -> Any:
+    """One line per API request and per async delivery, printed from a thread of its own."""
+    from localcloud.terminal import Terminal
+
+    return Terminal(sys.stdout).attach(cloud.requests, cloud.events).start()
 
 
 def _print_table(endpoints: dict) -> None:
@@ -195,7 +205,11 @@ def _outbox(args: argparse.Namespace) -> int:
     if endpoints is None:
         print("localcloud is not running (make dev)", file=sys.stderr)
         return 2
-    for mail in _call(endpoints, "GET", "/_local/api/outbox"):
+    mails = _call(endpoints, "GET", "/_local/api/outbox")
+    if not mails:
+        print("no emails")
+        return 0
+    for mail in mails:
         print(f"--- {mail.get('time')}  {mail.get('source')} -> {', '.join(mail.get('to') or [])}")
         print(f"Subject: {mail.get('subject')}\n\n{mail.get('text') or mail.get('html') or ''}\n")
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,16 +98,26 @@ class Deployment:
 
 
 class EventLog:
-    """Every message that crossed a queue, topic or stream (what the console shows), newest last."""
+    """Every message that crossed a queue, topic or stream (what the console shows), newest last.
+
+    Listeners (the terminal's delivery lines) run on the recording thread after the entry is stored,
+    so they must only hand the entry off.
+    """
 
     def __init__(self, size: int = 2000):
         self._items: deque[dict] = deque(maxlen=size)
         self._lock = threading.Lock()
+        self._listeners: list[Callable[[dict], None]] = []
+
+    def subscribe(self, listener: Callable[[dict], None]) -> None:
+        self._listeners.append(listener)
 
     def record(self, channel: str, kind: str, name: str, body: Any, **extra: Any) -> None:
         entry = {"time": time.time(), "channel": channel, "kind": kind, "name": name, "body": body, **extra}
         with self._lock:
             self._items.append(entry)
+        for listener in self._listeners:
+            listener(entry)
 
     def entries(self) -> list[dict]:
         with self._lock:

@@ -2,8 +2,13 @@
 
 moto keeps sent mail in `ses_backends[account][region].sent_messages` (SESv2 stores into the same v1
 backend) without a send time and, for a simple email, with only one body: the HTML part when there was
-one, else the text part. We stamp messages as moto appends them (see `watch_outbox`) and tell an HTML body
-from a text body by its markup.
+one, else the text part, so the text part of a two-part email was lost. We stamp messages as moto appends
+them (see `watch_outbox`), and while moto's SendEmail handlers run we hold both parts of the request on
+the thread so the stamp keeps them too. A message stored without them (sent before we watched) falls
+back to telling HTML from text by its markup.
+
+Each email also gets `headers` and `eml`, its source: a raw email's own, or for a simple or templated
+email the MIME message SES would build from its parts (`eml_reconstructed`).
 """
 
 from __future__ import annotations
@@ -12,15 +17,19 @@ import email
 import email.policy
 import json
 import re
+import threading
 import time
 from email.message import EmailMessage
-from email.utils import formataddr, getaddresses
+from email.utils import formataddr, formatdate, getaddresses
 from typing import Any
 
 from moto.ses.models import RawMessage, TemplateMessage, ses_backends
 from moto.ses.template import parse_template
 
 _SENT_AT = "_localcloud_sent_at"
+_PARTS = "_localcloud_parts"
+_request_parts = threading.local()
+_patched = False
 _HTML_MARKUP = re.compile(r"</[a-z][a-z0-9]*\s*>|<(?:!doctype|br|hr|img|meta)\b", re.IGNORECASE)
 
 
@@ -35,6 +44,45 @@ class _StampedList(list):
 def _stamp(message: Any, when: float | None = None) -> None:
     if getattr(message, _SENT_AT, None) is None:
         setattr(message, _SENT_AT, time.time() if when is None else when)
+    parts = getattr(_request_parts, "value", None)
+    if parts is not None and getattr(message, _PARTS, None) is None:
+        setattr(message, _PARTS, parts)
+
+
+def _keep_both_parts() -> None:
+    """Hold the text and HTML parts of each SendEmail request (v1 query, v2 JSON) while moto stores it."""
+    global _patched
+    if _patched:
+        return
+    from moto.ses.responses import EmailResponse
+    from moto.sesv2.responses import SESV2Response
+
+    def holding(original, parts_of):
+        def send_email(self):
+            try:
+                _request_parts.value = parts_of(self)
+            except (ValueError, AttributeError, TypeError):  # moto reports the malformed request itself
+                _request_parts.value = None
+            try:
+                return original(self)
+            finally:
+                _request_parts.value = None
+
+        return send_email
+
+    def v1_parts(response: Any) -> dict:
+        return {
+            "text": response._get_param("Message.Body.Text.Data"),
+            "html": response._get_param("Message.Body.Html.Data"),
+        }
+
+    def v2_parts(response: Any) -> dict:
+        body = ((json.loads(response.body).get("Content") or {}).get("Simple") or {}).get("Body") or {}
+        return {"text": (body.get("Text") or {}).get("Data"), "html": (body.get("Html") or {}).get("Data")}
+
+    EmailResponse.send_email = holding(EmailResponse.send_email, v1_parts)
+    SESV2Response.send_email = holding(SESV2Response.send_email, v2_parts)
+    _patched = True
 
 
 def _backend(account_id: str, region: str) -> Any:
@@ -44,6 +92,7 @@ def _backend(account_id: str, region: str) -> Any:
 def watch_outbox(account_id: str, region: str) -> None:
     """Start stamping sent messages with their send time. Call at startup and after a moto reset;
     messages sent while unwatched get the time they were first seen."""
+    _keep_both_parts()
     backend = _backend(account_id, region)
     current = backend.sent_messages
     if isinstance(current, _StampedList):
@@ -63,7 +112,7 @@ def read_outbox(account_id: str, region: str) -> list[dict]:
     backend = _backend(account_id, region)
     emails: list[dict] = []
     for message in list(backend.sent_messages):
-        emails.extend(_describe(message, backend))
+        emails.extend(_with_source(entry) for entry in _describe(message, backend))
     return emails
 
 
@@ -105,6 +154,10 @@ def _base(message_id: str, sent_at: float, source: str | None, kind: str, destin
 def _simple(message: Any, sent_at: float) -> dict:
     entry = _base(message.id, sent_at, message.source, "simple", message.destinations)
     entry["subject"] = message.subject or ""
+    parts = getattr(message, _PARTS, None)
+    if parts is not None:
+        entry["text"], entry["html"] = parts.get("text"), parts.get("html")
+        return entry
     body = message.body or ""
     entry["html" if _HTML_MARKUP.search(body) else "text"] = body
     return entry
@@ -192,3 +245,34 @@ def _part(parsed: EmailMessage, subtype: str) -> str | None:
         return None
     content = body.get_content()
     return content if isinstance(content, str) else content.decode("utf-8", "replace")
+
+
+def _with_source(entry: dict) -> dict:
+    """Add `headers` (name, value pairs) and `eml`, the message's source (built as SES would, unless raw)."""
+    if entry.get("raw"):
+        try:
+            parsed = email.message_from_string(entry["raw"], policy=email.policy.default)
+            entry["headers"] = [[k, str(v)] for k, v in parsed.items()]
+        except Exception:  # the raw text is still shown as it came
+            entry["headers"] = []
+        entry.update(eml=entry["raw"], eml_reconstructed=False)
+        return entry
+    built = EmailMessage()
+    for name, key in (("From", "source"), ("To", "to"), ("Cc", "cc")):
+        value = entry.get(key)
+        if value:
+            built[name] = ", ".join(value) if isinstance(value, list) else value
+    built["Subject"] = entry.get("subject") or ""
+    built["Date"] = formatdate(entry["time"], localtime=False)
+    built["Message-ID"] = f"<{entry['id']}@email.amazonses.com>"
+    text, body_html = entry.get("text"), entry.get("html")
+    built.set_content(text if text is not None else "")
+    if body_html is not None:
+        if text is None:
+            built.clear_content()
+            built.set_content(body_html, subtype="html")
+        else:
+            built.add_alternative(body_html, subtype="html")
+    entry["headers"] = [[k, str(v)] for k, v in built.items()]
+    entry.update(eml=built.as_string(), eml_reconstructed=True)
+    return entry

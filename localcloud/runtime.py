@@ -39,6 +39,7 @@ from localcloud.model import (
     LogStore,
     Throttled,
 )
+from localcloud.requestlog import RequestLog
 
 log = logging.getLogger("localcloud")
 
@@ -79,6 +80,7 @@ class LocalCloud:
         self.persistence: Any = None
         self.events = EventLog()
         self.logs = LogStore()
+        self.requests = RequestLog()
         self.deployment: Deployment | None = None
         self.aws_url = ""
         self.http_url = ""
@@ -129,7 +131,9 @@ class LocalCloud:
             except ValueError as exc:  # e.g. missing code dir: report it, serve the other functions
                 self.deployment.errors.append(f"{spec.address} (AWS::Lambda::Function): {exc}")
                 progress(f"error: {spec.address}: {exc}")
-        self.gateway = Gateway(self.deployment, self.invoke, self.aws, principals=self.front.principals)
+        self.gateway = Gateway(
+            self.deployment, self.invoke, self.aws, principals=self.front.principals, requests=self.requests
+        )
         self.console = Console(self)
         self._http_server = serve(self._handle_http, host=self.host, port=self.http_port)
         self.http_url = self._http_server.url.rstrip("/")
@@ -191,9 +195,10 @@ class LocalCloud:
         from moto.server import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import make_server
 
-        from localcloud import moto_patches
+        from localcloud import moto_patches, moto_taps
 
         moto_patches.apply()
+        moto_taps.install(self.events)  # S3 notifications, SNS fan-out, stream records: hops inside moto
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         # moto keeps its state in module globals: start from nothing even if this process ran one before.
         from moto.moto_api._internal.models import moto_api_backend
@@ -317,6 +322,7 @@ class LocalCloud:
         self.sources.reset()
         self.events.clear()
         self.logs.clear()
+        self.requests.clear()
         self.sources.start()
         if self.persistence is not None:
             self.persistence.touch()

@@ -55,11 +55,16 @@ _CfnLoader.yaml_implicit_resolvers = {
 }
 
 
-def load_yaml(path: Path) -> dict:
+def load_document(path: Path) -> Any:
+    """Any YAML file that may hold CloudFormation tags (a template, an included OpenAPI document)."""
     try:
-        data = yaml.load(path.read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(path.read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
     except (OSError, yaml.YAMLError) as exc:
         raise TemplateError(f"{path}: cannot read template: {exc}") from exc
+
+
+def load_yaml(path: Path) -> dict:
+    data = load_document(path)
     if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
         raise TemplateError(f"{path}: not a template (no Resources mapping)")
     return data

@@ -1,58 +1,56 @@
-"""Routing for `/_local`: HTML pages, their JSON twins under `/_local/api`, and the guarded reset.
+"""Routing for `/_local`: HTML pages, their JSON twins under `/_local/api`, and the guarded POSTs.
 
-Pages show the newest first; the JSON twins keep the stores' order (newest last), as tools expect.
+Pages show the newest first; the JSON twins keep the stores' order (newest last), as tools expect. The
+data browser (`data/`) and Swagger UI (`docs`) route their own paths, pages and twins alike.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import secrets
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote
 
-from localcloud.console import pages, views
+from localcloud.console import mail_pages, pages, request_pages, views
+from localcloud.console.data import DataBrowser
+from localcloud.console.docs import Docs
+from localcloud.console.guard import PostGuard
+from localcloud.console.responses import download, error, html, json_response, redirect
 from localcloud.model import HttpRequest, HttpResponse
 
 ROOT = pages.ROOT
 _READ = ("GET", "HEAD")
 
-_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: http: https:; "
-    "frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'"
-)
-_COMMON_HEADERS = [
-    ("Cache-Control", "no-store"),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "same-origin"),
-]
-
 
 class Console:
-    """The dev console. `runtime` offers `.deployment`, `.events`, `.logs`, `.outbox()`, `.reset()`
-    and `.endpoints()`."""
+    """The dev console. `runtime` offers `.deployment`, `.events`, `.logs`, `.requests`, `.outbox()`,
+    `.reset()` and `.endpoints()`; the data browser and the docs also use `.aws(service)`, `.gateway`,
+    `.template` and `.http_url`."""
 
     def __init__(self, runtime: Any):
         self.runtime = runtime
-        self.reset_token = secrets.token_urlsafe(24)
+        self.guard = PostGuard(lambda: [runtime.deployment.aws_endpoint, self._console_url()])
+        self.reset_token = self.guard.token
+        self.data = DataBrowser(runtime, self.guard)
+        self.docs = Docs(runtime, self.guard)
 
     def handle(self, req: HttpRequest) -> HttpResponse:
         path = unquote(req.path)
         if path != ROOT and not path.startswith(ROOT + "/"):
-            return self._error(404, "Not found", f"{path} is not a console page.")
+            return error(404, "Not found", f"{path} is not a console page.")
         rest = path[len(ROOT) :].strip("/")
         query = {k: v[-1] for k, v in parse_qs(req.query, keep_blank_values=True).items()}
         if rest == "reset":
             return self._reset(req)
+        for name, part in (("data", self.data), ("docs", self.docs)):
+            for base, as_json in ((name, False), (f"api/{name}", True)):
+                if rest == base or rest.startswith(base + "/"):
+                    return _head_only(req, part.handle(req, rest[len(base) :].strip("/"), query, as_json))
         route = self._route(rest)
         if route is None:
-            return self._error(404, "Not found", f"{path} is not a console page.")
+            return error(404, "Not found", f"{path} is not a console page.")
         if req.method.upper() not in _READ:
-            return self._error(405, "Method not allowed", f"{path} answers GET only.", allow="GET, HEAD")
-        response = route(query)
-        if req.method.upper() == "HEAD":
-            response.body = b""
-        return response
+            return error(405, "Method not allowed", f"{path} answers GET only.", allow="GET, HEAD")
+        return _head_only(req, route(query))
 
     def _route(self, rest: str) -> Callable[[dict[str, str]], HttpResponse] | None:
         head, _, tail = rest.partition("/")
@@ -64,23 +62,31 @@ class Console:
             "events": self._events,
             "logs": self._logs_index,
             "resources": self._resources,
+            "requests": self._requests,
         }
         if not tail:
             return simple.get(head)
         if head == "outbox" and "/" not in tail:
-            return lambda q: self._message(tail)
+            return lambda q: self._message(tail, q)
+        if head == "outbox" and tail.endswith("/eml") and tail.count("/") == 1:
+            return lambda q: self._eml(tail.removesuffix("/eml"))
         if head == "logs":
             return lambda q: self._function_logs(tail, q)
+        if head == "requests" and "/" not in tail:
+            return lambda q: self._request(tail)
         return None
 
     def _api_route(self, rest: str) -> Callable[[dict[str, str]], HttpResponse] | None:
         head, _, tail = rest.partition("/")
         simple = {
-            "endpoints": lambda q: _json(self.runtime.endpoints()),
-            "outbox": lambda q: _json(self.runtime.outbox()),
-            "events": lambda q: _json(views.events(self.runtime.events.entries(), q.get("channel"))),
-            "logs": lambda q: _json(views.log_functions(self.runtime.logs, self.runtime.deployment)),
-            "resources": lambda q: _json(views.resource_summary(self.runtime.deployment)),
+            "endpoints": lambda q: json_response(self.runtime.endpoints()),
+            "outbox": lambda q: json_response(views.search_mail(self.runtime.outbox(), q.get("q"))),
+            "events": lambda q: json_response(views.events(self.runtime.events.entries(), q.get("channel"))),
+            "logs": lambda q: json_response(views.log_functions(self.runtime.logs, self.runtime.deployment)),
+            "resources": lambda q: json_response(views.resource_summary(self.runtime.deployment)),
+            "requests": lambda q: json_response(
+                views.requests(self.runtime.requests.entries(), q.get("api"), q.get("status"))
+            ),
         }
         if not tail:
             return simple.get(head)
@@ -88,33 +94,46 @@ class Console:
             return lambda q: self._api_message(tail)
         if head == "logs":
             return lambda q: self._api_function_logs(tail, q)
+        if head == "requests" and "/" not in tail:
+            return lambda q: self._api_request(tail)
         return None
 
     def _index(self, query: dict[str, str]) -> HttpResponse:
         deployment = self.runtime.deployment
         counts = {
+            "requests": len(self.runtime.requests.entries()),
             "outbox": len(self.runtime.outbox()),
             "events": len(self.runtime.events.entries()),
             "log_lines": sum(f["lines"] for f in views.log_functions(self.runtime.logs, deployment)),
             "resources": len(deployment.resources),
             "functions": len(deployment.functions),
         }
-        return _html(pages.index(self.runtime.endpoints(), counts, self.reset_token))
+        return html(pages.index(self.runtime.endpoints(), counts, self.reset_token))
 
     def _outbox(self, query: dict[str, str]) -> HttpResponse:
-        return _html(pages.outbox_list(self.runtime.outbox(), _refresh(query)))
+        messages, search = self.runtime.outbox(), query.get("q", "")
+        found = views.search_mail(messages, search)
+        return html(mail_pages.outbox_list(found, len(messages), search, _refresh(query)))
 
-    def _message(self, message_id: str) -> HttpResponse:
+    def _message(self, message_id: str, query: dict[str, str]) -> HttpResponse:
         message = views.find_message(self.runtime.outbox(), message_id)
         if message is None:
-            return self._error(404, "No such email", f"No email {message_id} in the outbox (was it reset?).")
-        return _html(pages.outbox_message(message))
+            return error(404, "No such email", f"No email {message_id} in the outbox (was it reset?).")
+        return html(mail_pages.outbox_message(message, query.get("view", "")))
+
+    def _eml(self, message_id: str) -> HttpResponse:
+        message = views.find_message(self.runtime.outbox(), message_id)
+        if message is None:
+            return error(404, "No such email", f"No email {message_id} in the outbox (was it reset?).")
+        return download(
+            str(message.get("eml") or "").encode("utf-8", "surrogateescape"), f"{message_id}.eml", "message/rfc822"
+        )
 
     def _api_message(self, message_id: str) -> HttpResponse:
         message = views.find_message(self.runtime.outbox(), message_id)
         if message is None:
-            return _json({"error": f"no email {message_id} in the outbox"}, status=404)
-        return _json(message)
+            return json_response({"error": f"no email {message_id} in the outbox"}, status=404)
+        return json_response(message)
 
     def _events(self, query: dict[str, str]) -> HttpResponse:
         entries = self.runtime.events.entries()
@@ -122,10 +141,28 @@ class Console:
         page = pages.events_page(
             views.events(entries, channel), views.channel_counts(entries), channel, _refresh(query)
         )
-        return _html(page)
+        return html(page)
+
+    def _requests(self, query: dict[str, str]) -> HttpResponse:
+        entries = self.runtime.requests.entries()
+        api, status = query.get("api") or None, query.get("status") or None
+        rows = views.requests(entries, api, status)
+        return html(request_pages.requests_page(rows, views.request_counts(entries), api, status, _refresh(query)))
+
+    def _request(self, request_id: str) -> HttpResponse:
+        exchange = self.runtime.requests.find(request_id)
+        if exchange is None:
+            return error(404, "No such request", f"No request {request_id} in the log (it keeps the latest only).")
+        return html(request_pages.request_page(views.request_detail(exchange, self.runtime.logs)))
+
+    def _api_request(self, request_id: str) -> HttpResponse:
+        exchange = self.runtime.requests.find(request_id)
+        if exchange is None:
+            return json_response({"error": f"no request {request_id} in the log"}, status=404)
+        return json_response(views.request_detail(exchange, self.runtime.logs))
 
     def _logs_index(self, query: dict[str, str]) -> HttpResponse:
-        return _html(pages.logs_index(views.log_functions(self.runtime.logs, self.runtime.deployment)))
+        return html(pages.logs_index(views.log_functions(self.runtime.logs, self.runtime.deployment)))
 
     def _known_function(self, function: str) -> bool:
         return function in self.runtime.logs.functions() or any(
@@ -134,58 +171,28 @@ class Console:
 
     def _api_function_logs(self, function: str, query: dict[str, str]) -> HttpResponse:
         if not self._known_function(function):
-            return _json({"error": f"no function {function} is deployed or has logged"}, status=404)
-        return _json(views.function_logs(self.runtime.logs, function, query.get("request_id") or None))
+            return json_response({"error": f"no function {function} is deployed or has logged"}, status=404)
+        return json_response(views.function_logs(self.runtime.logs, function, query.get("request_id") or None))
 
     def _function_logs(self, function: str, query: dict[str, str]) -> HttpResponse:
         request_id = query.get("request_id") or None
         if not self._known_function(function):
-            return self._error(404, "No such function", f"No function {function} is deployed or has logged.")
+            return error(404, "No such function", f"No function {function} is deployed or has logged.")
         records = views.function_logs(self.runtime.logs, function, request_id)
-        return _html(pages.function_logs(function, records, request_id, _refresh(query)))
+        return html(pages.function_logs(function, records, request_id, _refresh(query)))
 
     def _resources(self, query: dict[str, str]) -> HttpResponse:
-        return _html(pages.resources_page(views.resource_summary(self.runtime.deployment)))
+        return html(pages.resources_page(views.resource_summary(self.runtime.deployment)))
 
     def _reset(self, req: HttpRequest) -> HttpResponse:
         if req.method.upper() != "POST":
-            return self._error(
-                405, "Method not allowed", "Reset with a POST (the button on the console).", allow="POST"
-            )
-        refusal = self._reset_refusal(req)
+            return error(405, "Method not allowed", "Reset with a POST (the button on the console).", allow="POST")
+        refusal = self.guard.refusal(req, "Reset")
         if refusal:
-            return self._error(403, "Forbidden", refusal)
+            return error(403, "Forbidden", refusal)
         users = parse_qs(req.body.decode("utf-8", "replace")).get("users", [""])[-1] == "on"
         self.runtime.reset(users=users)
-        return HttpResponse(303, [("Location", ROOT), *_COMMON_HEADERS])
-
-    def _reset_refusal(self, req: HttpRequest) -> str | None:
-        """Why this POST may not reset, or None. Browsers send Origin (or Referer) on a cross-site form
-        post; a name-based Host that is not ours would be a DNS-rebinding page."""
-        host = (req.header("Host") or "").strip().lower()
-        if host and not self._trusted_host(host):
-            return f"Reset refused: host {host} is not this machine."
-        source = req.header("Origin") or req.header("Referer")
-        if source and source != "null" and host:
-            if urlsplit(source).netloc.lower() == host:
-                return None
-            return "Reset refused: the request came from another site."
-        form = parse_qs(req.body.decode("utf-8", "replace"))
-        if secrets.compare_digest(form.get("token", [""])[-1], self.reset_token):
-            return None
-        return "Reset refused: post the console's reset form (missing or wrong token)."
-
-    def _trusted_host(self, host: str) -> bool:
-        name = urlsplit(f"//{host}").hostname or ""
-        if name == "localhost" or name.endswith(".localhost"):
-            return True
-        try:
-            ipaddress.ip_address(name)
-            return True
-        except ValueError:
-            pass
-        known = [self.runtime.deployment.aws_endpoint, self._console_url()]
-        return any(name == (urlsplit(url).hostname or "") for url in known if url)
+        return redirect(ROOT)
 
     def _console_url(self) -> str:
         try:
@@ -197,30 +204,13 @@ class Console:
                 return endpoints[key]
         return ""
 
-    def _error(self, status: int, title: str, detail: str, *, allow: str | None = None) -> HttpResponse:
-        response = _html(pages.error_page(status, title, detail), status=status)
-        if allow:
-            response.headers.append(("Allow", allow))
-        return response
+
+def _head_only(req: HttpRequest, response: HttpResponse) -> HttpResponse:
+    if req.method.upper() == "HEAD":
+        response.body = b""
+    return response
 
 
 def _refresh(query: dict[str, str]) -> int | None:
     value = query.get("refresh", "")
     return int(value) if value.isdigit() and 0 < int(value) <= 3600 else None
-
-
-def _html(page: str, status: int = 200) -> HttpResponse:
-    body = page.encode("utf-8")
-    headers = [
-        ("Content-Type", "text/html; charset=utf-8"),
-        ("Content-Security-Policy", _CSP),
-        ("X-Frame-Options", "SAMEORIGIN"),
-        *_COMMON_HEADERS,
-    ]
-    return HttpResponse(status, headers, body)
-
-
-def _json(value: Any, status: int = 200) -> HttpResponse:
-    body = views.to_json(value, indent=2).encode("utf-8")
-    headers = [("Content-Type", "application/json"), *_COMMON_HEADERS]
-    return HttpResponse(status, headers, body)

@@ -11,10 +11,16 @@ from localcloud.console import views
 
 ROOT = "/_local"
 
-_STYLE = """
-body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
-header{background:#1d2330;padding:.6em 1.2em}header a{color:#fff;margin-right:1.2em;text-decoration:none}
-header a.here{border-bottom:2px solid #7cc4ff}main{padding:1em 1.2em}
+HEADER_STYLE = (
+    "header{background:#1d2330;padding:.6em 1.2em;font:14px/1.45 system-ui,sans-serif}"
+    "header a{color:#fff;margin-right:1.2em;text-decoration:none}header a.here{border-bottom:2px solid #7cc4ff}"
+)
+_STYLE = (
+    """
+body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}main{padding:1em 1.2em}
+"""
+    + HEADER_STYLE
+    + """
 table{border-collapse:collapse;background:#fff;margin:.5em 0 1.2em;width:100%}
 th,td{border:1px solid #dde1e6;padding:.3em .5em;text-align:left;vertical-align:top}th{background:#eef1f4}
 pre{background:#fff;border:1px solid #dde1e6;padding:.5em;margin:.2em 0;white-space:pre-wrap;word-break:break-word}
@@ -23,9 +29,21 @@ code,pre{font:12.5px/1.4 ui-monospace,monospace}.muted{color:#6b7480}.err{color:
 .lvl-warning{background:#fff1d6;color:#8a5a00}.lvl-info{background:#e3f1ff}.lvl-debug{background:#eee}
 iframe{width:100%;height:28em;border:1px solid #dde1e6;background:#fff}
 .chips a{margin-right:.8em}.chips a.here{font-weight:600}
+.s2{color:#17692b}.s3{color:#0b5c7a}.s4{color:#8a5a00}.s5{color:#b3261e}.s2,.s3,.s4,.s5{font-weight:600}
+form.inline{display:inline}input,select,button{font:inherit}label{margin-right:.6em}
 """
+)
 
-_NAV = (("", "Home"), ("/outbox", "Outbox"), ("/events", "Events"), ("/logs", "Logs"), ("/resources", "Resources"))
+_NAV = (
+    ("", "Home"),
+    ("/requests", "Requests"),
+    ("/events", "Events"),
+    ("/logs", "Logs"),
+    ("/outbox", "Outbox"),
+    ("/data", "Data"),
+    ("/docs", "API docs"),
+    ("/resources", "Resources"),
+)
 
 
 def e(value: Any) -> str:
@@ -55,13 +73,18 @@ def pre(text: Any) -> str:
     return f"<pre>\n{e(text)}</pre>"
 
 
+def nav(section: str) -> str:
+    """The console's header bar, `section` highlighted."""
+    links = "".join(link(ROOT + path, label, here=path == section) for path, label in _NAV)
+    return f"<header><nav>{links}</nav></header>"
+
+
 def layout(title: str, body: str, *, section: str = "", refresh: int | None = None) -> str:
-    nav = "".join(link(ROOT + path, label, here=path == section) for path, label in _NAV)
     meta = f'<meta http-equiv="refresh" content="{int(refresh)}">' if refresh else ""
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"{meta}<title>{e(title)} · localcloud</title><style>{_STYLE}</style></head>"
-        f"<body><header><nav>{nav}</nav></header><main><h1>{e(title)}</h1>{body}</main></body></html>"
+        f"<body>{nav(section)}<main><h1>{e(title)}</h1>{body}</main></body></html>"
     )
 
 
@@ -100,10 +123,10 @@ def index(endpoints: dict, counts: dict[str, int], token: str) -> str:
         f'<input type="hidden" name="token" value="{e(token)}">'
         "<button>Reset state</button> "
         '<label><input type="checkbox" name="users" value="on"> also delete users</label> '
-        '<span class="muted">empties tables, buckets, queues, the outbox, event log and logs; '
+        '<span class="muted">empties tables, buckets, queues, the outbox, the request, event and function logs; '
         "resources and ids stay</span></form>"
     )
-    api = ", ".join(link(ROOT + "/api/" + p, p) for p in ("endpoints", "outbox", "events", "logs", "resources"))
+    api = ", ".join(link(ROOT + "/api/" + p, p) for p in _JSON_TWINS)
     body = (
         "<h2>Endpoints</h2>"
         + value_html(endpoints)
@@ -115,70 +138,15 @@ def index(endpoints: dict, counts: dict[str, int], token: str) -> str:
     return layout("localcloud", body)
 
 
+_JSON_TWINS = ("endpoints", "requests", "events", "logs", "outbox", "data", "docs", "resources")
 _COUNTED = (
+    ("requests", "/requests", "API requests"),
     ("outbox", "/outbox", "Emails in the outbox"),
     ("events", "/events", "Events"),
     ("log_lines", "/logs", "Function log lines"),
     ("resources", "/resources", "Resources"),
     ("functions", "/resources", "Functions"),
 )
-
-
-def _addresses(values: Any) -> str:
-    return e(", ".join(values)) if isinstance(values, list) else e(values)
-
-
-def outbox_list(messages: list[dict], refresh: int | None) -> str:
-    rows = [
-        [
-            when(m.get("time")),
-            e(m.get("source")),
-            _addresses((m.get("to") or []) + (m.get("cc") or []) + (m.get("bcc") or [])),
-            link(href("outbox", m.get("id", "")), m.get("subject") or "(no subject)"),
-            e(m.get("kind")),
-        ]
-        for m in reversed(messages)
-    ]
-    body = refresh_links(lambda r: href("outbox", refresh=r), refresh) + table(
-        ["time", "from", "to", "subject", "kind"], rows, "No email sent yet."
-    )
-    return layout(f"Outbox ({len(messages)})", body, section="/outbox", refresh=refresh)
-
-
-def outbox_message(message: dict) -> str:
-    fields = [
-        ("From", e(message.get("source"))),
-        ("To", _addresses(message.get("to") or [])),
-        ("Cc", _addresses(message.get("cc") or [])),
-        ("Bcc", _addresses(message.get("bcc") or [])),
-        ("Subject", e(message.get("subject"))),
-        ("Sent", when(message.get("time"))),
-        ("Kind", e(message.get("kind"))),
-        ("Message id", f"<code>{e(message.get('id'))}</code>"),
-    ]
-    if message.get("template"):
-        template = message["template"]
-        fields.append(("Template", f"<code>{e(template.get('name'))}</code> {pre(views.pretty(template.get('data')))}"))
-    body = table(None, [[f"<b>{e(k)}</b>", v] for k, v in fields])
-    if message.get("error"):
-        body += f'<p class="err">{e(message["error"])}</p>'
-    if message.get("text") is not None:
-        body += "<h2>Text</h2>" + pre(message["text"])
-    if message.get("html") is not None:
-        # srcdoc is escaped as an attribute; the empty sandbox gives the email no scripts and no origin.
-        body += (
-            "<h2>HTML</h2>"
-            '<iframe sandbox="" referrerpolicy="no-referrer" title="email body" '
-            f'srcdoc="{e(message["html"])}"></iframe>'
-            f"<details><summary>HTML source</summary>{pre(message['html'])}</details>"
-        )
-    if message.get("attachments"):
-        rows = [[e(a.get("filename")), e(a.get("content_type")), e(a.get("size"))] for a in message["attachments"]]
-        body += "<h2>Attachments</h2>" + table(["file", "type", "bytes"], rows)
-    if message.get("raw"):
-        body += f"<details><summary>Raw MIME</summary>{pre(message['raw'])}</details>"
-    body += f"<p>{link(href('outbox'), '← outbox')} · {link(href('api', 'outbox', message.get('id', '')), 'JSON')}</p>"
-    return layout(message.get("subject") or "(no subject)", body, section="/outbox")
 
 
 def events_page(entries: list[dict], counts: dict[str, int], channel: str | None, refresh: int | None) -> str:
@@ -214,7 +182,8 @@ def logs_index(functions: list[dict]) -> str:
     return layout("Function logs", table(["function", "lines"], rows, "No functions."), section="/logs")
 
 
-def _log_row(record: dict, function: str, refresh: int | None) -> list[str]:
+def log_row(record: dict, function: str, refresh: int | None = None) -> list[str]:
+    """One captured line as table cells: time, request link, the line (Powertools JSON laid out)."""
     request_id = record.get("request_id")
     rid = link(href("logs", function, request_id=request_id, refresh=refresh), request_id) if request_id else ""
     parsed = record.get("record")
@@ -241,7 +210,7 @@ def _log_row(record: dict, function: str, refresh: int | None) -> list[str]:
 
 
 def function_logs(function: str, records: list[dict], request_id: str | None, refresh: int | None) -> str:
-    rows = [_log_row(r, function, refresh) for r in records]
+    rows = [log_row(r, function, refresh) for r in records]
     intro = ""
     if request_id:
         everything = link(href("logs", function, refresh=refresh), "all requests")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import json
+import shlex
 from collections import Counter
 from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from localcloud.model import Deployment, FunctionSpec, LogStore
+from localcloud.requestlog import Exchange
 
 # Powertools' own keys, shown in this order before the keys a function added.
 LOG_HEAD_KEYS = ("level", "timestamp", "message")
@@ -23,6 +26,8 @@ def _default(value: Any) -> Any:
             return {"base64": base64.b64encode(value).decode("ascii")}
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
     if is_dataclass(value) and not isinstance(value, type):
@@ -135,3 +140,69 @@ def function_summary(spec: FunctionSpec) -> dict:
 
 def find_message(outbox: list[dict], message_id: str) -> dict | None:
     return next((m for m in outbox if m.get("id") == message_id), None)
+
+
+def status_matches(status: int, wanted: str | None) -> bool:
+    """`404` exactly, `4xx` a class, `errors` anything from 400 up; nothing wanted matches all."""
+    if not wanted:
+        return True
+    if wanted == "errors":
+        return status >= 400
+    if len(wanted) == 3 and wanted.endswith("xx") and wanted[0].isdigit():
+        return str(status)[:1] == wanted[0]
+    return str(status) == wanted
+
+
+def requests(entries: list[Exchange], api: str | None, status: str | None) -> list[dict]:
+    """Request summaries, newest last, optionally of one API and a status (see `status_matches`)."""
+    return [x.summary() for x in entries if (not api or x.api == api) and status_matches(x.status, status)]
+
+
+def request_counts(entries: list[Exchange]) -> dict[str, dict[str, int]]:
+    """How many requests each API and each status class had, for the filter chips."""
+    apis = Counter(x.api or "(no API)" for x in entries)
+    classes = Counter(f"{str(x.status)[:1]}xx" for x in entries)
+    return {"apis": dict(sorted(apis.items())), "statuses": dict(sorted(classes.items()))}
+
+
+def request_detail(exchange: Exchange, logs: LogStore) -> dict:
+    """Everything about one request, with each function's log lines for its Lambda request id."""
+    detail = exchange.detail()
+    for call in detail["invocations"]:
+        call["logs"] = function_logs(logs, call["function"], call["request_id"]) if call["request_id"] else []
+    return detail
+
+
+_MAIL_FIELDS = {
+    "from": ("source",),
+    "to": ("to", "cc", "bcc"),
+    "subject": ("subject",),
+    "body": ("text", "html"),
+}
+
+
+def search_mail(messages: list[dict], search: str | None) -> list[dict]:
+    """Emails matching every term of `search`, case-insensitively: a bare word anywhere (addresses,
+    subject, body), `from:`, `to:` (also cc and bcc), `subject:` or `body:` in that field; quote a phrase."""
+    if not search or not search.strip():
+        return messages
+    try:
+        terms = shlex.split(search)
+    except ValueError:  # an unbalanced quote: take the words as they are
+        terms = search.split()
+    wanted = []
+    for term in terms:
+        field, _, value = term.partition(":")
+        if value and field.lower() in _MAIL_FIELDS:
+            wanted.append((_MAIL_FIELDS[field.lower()], value.lower()))
+        else:
+            wanted.append((tuple(f for fields in _MAIL_FIELDS.values() for f in fields), term.lower()))
+    return [m for m in messages if all(value in _mail_text(m, fields) for fields, value in wanted)]
+
+
+def _mail_text(message: dict, fields: tuple[str, ...]) -> str:
+    parts = []
+    for field in fields:
+        value = message.get(field)
+        parts.extend(value if isinstance(value, list) else [value] if value is not None else [])
+    return "\n".join(str(p) for p in parts).lower()

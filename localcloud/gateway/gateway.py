@@ -22,6 +22,8 @@ from localcloud.gateway.rest import RestPipeline
 from localcloud.gateway.throttle import TokenBuckets
 from localcloud.gateway.validation import Validators
 from localcloud.model import Deployment, HttpRequest, HttpResponse, InvokeResult
+from localcloud.requestlog import RequestLog, note_call
+from localcloud.requestlog import current as current_exchange
 
 if TYPE_CHECKING:
     from localcloud.front.principals import Principals
@@ -35,7 +37,8 @@ class Gateway:
     `clock` (wall time, seconds) drives request times and token expiry; `monotonic` drives cache TTLs,
     throttling and authorizer caches. Tests inject both to expire things without sleeping.
     `principals` is the AWS front's credential and policy lookup that AWS_IAM methods are checked
-    against; without it those methods refuse every request.
+    against; without it those methods refuse every request. `requests`, when given, records every
+    request served with the function calls it made (the console's request log and the terminal lines).
     """
 
     def __init__(
@@ -47,15 +50,17 @@ class Gateway:
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
         principals: Principals | None = None,
+        requests: RequestLog | None = None,
     ):
         self.deployment = deployment
+        self.requests = requests
         self._invoke = invoke
         self._clock = clock
         self.apis: dict[str, Api] = load_apis(deployment)
         self.cache = StageCache(monotonic)
         self.buckets = TokenBuckets(monotonic)
         self.verifier = CognitoVerifier(deployment.aws_endpoint, aws, clock)
-        self.lambda_authorizers = LambdaAuthorizers(self.call_function, monotonic)
+        self.lambda_authorizers = LambdaAuthorizers(self._call_authorizer, monotonic)
         self.validators = Validators()
         self.iam = IamAuth(principals, deployment.region)
         self.services = AwsServices(aws, self.call_function, deployment.region)
@@ -63,7 +68,18 @@ class Gateway:
         self._http = HttpApiPipeline(self)
 
     def call_function(self, function: str, event: dict) -> InvokeResult:
-        return call_function(self._invoke, function, event)
+        result = call_function(self._invoke, function, event)
+        note_call(self._address(function), "integration", event, result)
+        return result
+
+    def _call_authorizer(self, function: str, event: dict) -> InvokeResult:
+        result = call_function(self._invoke, function, event)
+        note_call(self._address(function), "authorizer", event, result)
+        return result
+
+    def _address(self, function: str) -> str:
+        spec = self.deployment.function(function)
+        return spec.address if spec else function
 
     def base_urls(self, host_url: str) -> dict[str, str]:
         """`Stack/LogicalId` of each API → its invoke URL on the local server (primary stage)."""
@@ -82,6 +98,9 @@ class Gateway:
 
     def handle(self, req: HttpRequest) -> HttpResponse:
         request_id = str(uuid.uuid4())
+        exchange = None
+        if self.requests is not None:
+            exchange = self.requests.open(request_id, req.method, req.path, req.query, req.headers, req.body)
         try:
             resp = self._dispatch(req, request_id)
         except Exception:
@@ -92,6 +111,8 @@ class Gateway:
                 json.dumps({"message": "Internal server error"}).encode(),
             )
         resp.headers.append(("x-amzn-RequestId", request_id))
+        if exchange is not None:
+            self.requests.close(exchange, resp)
         return resp
 
     def _dispatch(self, req: HttpRequest, request_id: str) -> HttpResponse:
@@ -101,6 +122,7 @@ class Gateway:
             known = ", ".join(f"{a.api_id} ({a.address})" for a in self.apis.values()) or "none"
             return _json(404, {"message": f"No API with id {parts[1] if len(parts) > 1 else ''!r}; known: {known}"})
         stage_name = parts[2] if len(parts) > 2 else ""
+        _label_exchange(api, stage_name)
         stage = api.stages.get(stage_name)
         if stage is None:
             reason = f"API {api.address} has no stage {stage_name!r} (stages: {', '.join(api.stages) or 'none'})"
@@ -122,6 +144,12 @@ class Gateway:
         if api.kind == "rest":
             return self._rest.handle(api, stage, info)
         return self._http.handle(api, stage, info)
+
+
+def _label_exchange(api: Api, stage: str) -> None:
+    exchange = current_exchange()
+    if exchange is not None:
+        exchange.api, exchange.api_id, exchange.stage = api.address, api.api_id, stage
 
 
 def _json(status: int, document: dict) -> HttpResponse:

@@ -6,7 +6,10 @@ import io
 import json
 import logging
 import re
+import subprocess
+import sys
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import boto3
 import pytest
@@ -17,6 +20,7 @@ from moto import mock_aws
 from localcloud.console import Console
 from localcloud.model import ACCOUNT_ID, Deployment, EventLog, FunctionSpec, HttpRequest, LogStore, Resource
 from localcloud.outbox import read_outbox
+from localcloud.requestlog import RequestLog
 
 HOST = "127.0.0.1:4567"
 SCRIPT = "<script>alert(1)</script>"
@@ -57,6 +61,7 @@ class FakeRuntime:
         self.deployment = _deployment()
         self.events = EventLog()
         self.logs = LogStore()
+        self.requests = RequestLog()
         self.mails: list[dict] = []
         self.resets = 0
 
@@ -207,12 +212,13 @@ def test_message_page_shows_raw_attachments_template_and_errors(console, runtime
     )
 
     body = call(console, "/_local/outbox/m1")[2]
+    source = call(console, "/_local/outbox/m1?view=source")[2]
 
-    assert_inert(body)
     assert "&lt;b&gt;photo&lt;/b&gt;.png" in body
     assert "cannot render &lt;template&gt;" in body
     assert '"name": "Ann"' in body.replace("&quot;", '"')
-    assert "Raw MIME" in body
+    assert_inert(source)
+    assert "Subject: raw" in source
 
 
 def test_unknown_message_is_404(console, runtime):
@@ -529,3 +535,140 @@ def test_end_to_end_on_the_running_localcloud(localcloud):
 
     assert reset.status_code == 303
     assert http.get(f"{console_url}/api/outbox", timeout=10).json() == []
+
+
+def _serve(runtime, method: str, path: str, status: int, *, api: str = "Todos/TodosApi", body: bytes = b"") -> str:
+    """Record one request the way the gateway does, with one function call that logged a line."""
+    from localcloud.model import HttpResponse, InvokeResult
+    from localcloud.requestlog import note_call
+
+    exchange = runtime.requests.open(f"gw-{len(runtime.requests.entries())}", method, path, "", [("Host", HOST)], body)
+    exchange.api, exchange.stage = api, "v1"
+    lambda_id = f"lambda-{exchange.id}"
+    note_call(
+        READ_FN, "integration", {"path": path, "body": SCRIPT}, InvokeResult(lambda_id, payload={"statusCode": status})
+    )
+    runtime.logs.append(READ_FN, f"handled {path} {SCRIPT}", lambda_id)
+    runtime.logs.append(READ_FN, "another request's line", "lambda-other")
+    runtime.requests.close(exchange, HttpResponse(status, [("Content-Type", "application/json")], b'{"ok": 1}'))
+    return exchange.id
+
+
+def test_request_log_lists_newest_first_and_filters_by_api_and_status(console, runtime):
+    _serve(runtime, "GET", "/abc/v1/todos", 200)
+    _serve(runtime, "POST", f"/abc/v1/todos/{SCRIPT}", 400)
+    _serve(runtime, "GET", "/xyz/v1/posts", 500, api="Blog/BlogApi")
+
+    status, _, body = call(console, "/_local/requests")
+
+    assert status == 200
+    assert_inert(body)
+    assert body.index("/xyz/v1/posts") < body.index("/abc/v1/todos/&lt;script") < body.index("/abc/v1/todos</a>")
+    assert '<a href="/_local/logs/Todos/ReadTodosFunction?request_id=lambda-gw-0">' in body
+    assert "Todos/TodosApi (2)" in body and "Blog/BlogApi (1)" in body
+    only_blog = call(console, "/_local/requests?api=Blog/BlogApi")[2]
+    assert "/xyz/v1/posts" in only_blog and "/abc/v1/todos" not in only_blog
+    errors = get_json(console, "/_local/api/requests?status=errors")
+    assert [r["status"] for r in errors] == [400, 500]
+    assert [r["status"] for r in get_json(console, "/_local/api/requests?status=4xx")] == [400]
+    assert [r["path"] for r in get_json(console, "/_local/api/requests?api=Todos/TodosApi&status=200")] == [
+        "/abc/v1/todos"
+    ]
+
+
+def test_a_request_page_shows_the_event_the_answer_the_response_and_only_its_log_lines(console, runtime):
+    request_id = _serve(runtime, "POST", "/abc/v1/todos", 201, body=b'{"title": "<b>x</b>"}')
+
+    status, _, body = call(console, f"/_local/requests/{request_id}")
+
+    assert status == 200
+    assert_inert(body)
+    assert "Event (what the function received)" in body and "&quot;path&quot;: &quot;/abc/v1/todos&quot;" in body
+    assert "&quot;statusCode&quot;: 201" in body
+    assert "handled /abc/v1/todos" in body and "another request&#x27;s line" not in body
+    assert "&lt;b&gt;x&lt;/b&gt;" in body
+    detail = get_json(console, f"/_local/api/requests/{request_id}")
+    assert detail["invocations"][0]["logs"][0]["line"].startswith("handled /abc/v1/todos")
+    assert detail["response"]["body"] == '{"ok": 1}'
+    assert call(console, "/_local/requests/nope")[0] == 404
+    assert call(console, "/_local/api/requests/nope")[0] == 404
+
+
+def test_data_user_actions_are_guarded_posts(console, runtime):
+    path = "/_local/data/users/us-east-1_AbC123/disable"
+
+    assert call(console, path)[0] == 405
+    status, _, page = call(console, path, "POST", [("Origin", "https://evil.example")], b"username=ann")
+    assert status == 403 and "Disable refused" in page
+    status, _, page = call(console, path, "POST", [], b"username=ann&token=wrong")
+    assert status == 403 and "missing or wrong token" in page
+
+
+def test_outbox_search_by_word_field_and_phrase(console, runtime):
+    runtime.mails += [
+        _mail("m1", "Welcome aboard", text="Thanks for subscribing", to=["ann@reader.example"]),
+        _mail("m2", "New post: Spring", html="<p>Read the <b>spring</b> issue</p>", to=["bob@reader.example"]),
+        _mail("m3", "Receipt", source="billing@shop.example", text="Your order", cc=["ann@reader.example"]),
+    ]
+
+    def subjects(q: str) -> list[str]:
+        return [m["subject"] for m in get_json(console, "/_local/api/outbox?" + urlencode({"q": q}))]
+
+    assert subjects("spring") == ["New post: Spring"]
+    assert subjects("to:ann@reader.example") == ["Welcome aboard", "Receipt"]  # cc counts as to
+    assert subjects("from:billing") == ["Receipt"]
+    assert subjects('subject:"new post"') == ["New post: Spring"]
+    assert subjects("body:subscribing ann") == ["Welcome aboard"]
+    assert subjects("body:receipt") == []
+    page = call(console, "/_local/outbox?q=" + quote(f"{SCRIPT}"))[2]
+    assert_inert(page)
+    assert "Outbox (0 of 3)" in page and "No email matches." in page
+
+
+def test_message_views_html_source_headers_and_eml_download(console, runtime):
+    runtime.mails.append(
+        _mail(
+            "m1",
+            "Hi",
+            html=f"<p>Hi</p>{SCRIPT}",
+            headers=[["From", "news@blog.example"], ["X-Evil", SCRIPT]],
+            eml=f"From: news@blog.example\r\n\r\n{SCRIPT}",
+            eml_reconstructed=True,
+        )
+    )
+
+    html_source = call(console, "/_local/outbox/m1?view=html-source")[2]
+    headers = call(console, "/_local/outbox/m1?view=headers")[2]
+    source = call(console, "/_local/outbox/m1?view=source")[2]
+    status, download, eml = call(console, "/_local/outbox/m1/eml")
+
+    for page in (html_source, headers, source):
+        assert_inert(page)
+    assert "&lt;p&gt;Hi&lt;/p&gt;" in html_source and "<iframe" not in html_source
+    assert "<td>X-Evil</td>" in headers
+    assert "as SES would send it" in source
+    assert status == 200 and eml.startswith("From: news@blog.example")
+    assert download["Content-Disposition"].startswith('attachment; filename="m1.eml"')
+    assert download["Content-Type"] == "message/rfc822"
+    assert call(console, "/_local/outbox/nope/eml")[0] == 404
+
+
+@pytest.mark.localcloud
+def test_cli_outbox_says_no_emails_then_lists_them(localcloud):
+    def outbox() -> str:
+        command = [sys.executable, "-m", "localcloud", "outbox", "--state-dir", str(localcloud.state_dir)]
+        return subprocess.run(command, capture_output=True, text=True, timeout=60, check=True).stdout
+
+    assert outbox().strip() == "no emails"
+
+    ses = localcloud.aws("ses")
+    ses.verify_email_identity(EmailAddress="news@blog.example")
+    ses.send_email(
+        Source="news@blog.example",
+        Destination={"ToAddresses": ["ann@reader.example"]},
+        Message={"Subject": {"Data": "Hello"}, "Body": {"Text": {"Data": "plain part"}, "Html": {"Data": "<p>x</p>"}}},
+    )
+
+    listed = outbox()
+    assert "news@blog.example -> ann@reader.example" in listed and "Subject: Hello" in listed
+    assert "plain part" in listed  # the text part, kept beside the HTML part

@@ -294,3 +294,52 @@ def test_emails_sent_through_a_moto_server_in_this_process():
     finally:
         clear_outbox(ACCOUNT_ID, REGION)
         server.stop()
+
+
+def test_an_email_with_both_parts_keeps_its_text_part_in_v1_and_v2(clients):
+    ses, sesv2 = clients
+    watch_outbox(ACCOUNT_ID, REGION)
+    both = {
+        "Text": {"Data": "Read it at https://blog.example/p/1"},
+        "Html": {"Data": "<p>Read <a href='/p/1'>it</a></p>"},
+    }
+    ses.send_email(
+        Source=SENDER,
+        Destination={"ToAddresses": ["ann@reader.example"]},
+        Message={"Subject": {"Data": "v1"}, "Body": both},
+    )
+    sesv2.send_email(
+        FromEmailAddress=SENDER,
+        Destination={"ToAddresses": ["ann@reader.example"]},
+        Content={"Simple": {"Subject": {"Data": "v2"}, "Body": both}},
+    )
+
+    mails = read_outbox(ACCOUNT_ID, REGION)
+
+    assert [(m["subject"], m["text"], m["html"]) for m in mails] == [
+        ("v1", "Read it at https://blog.example/p/1", "<p>Read <a href='/p/1'>it</a></p>"),
+        ("v2", "Read it at https://blog.example/p/1", "<p>Read <a href='/p/1'>it</a></p>"),
+    ]
+
+
+def test_every_email_has_headers_and_a_source_raw_ones_their_own(clients):
+    ses, _ = clients
+    watch_outbox(ACCOUNT_ID, REGION)
+    ses.send_email(
+        Source=SENDER,
+        Destination={"ToAddresses": ["ann@reader.example"], "BccAddresses": ["hidden@reader.example"]},
+        Message={"Subject": {"Data": "Hello"}, "Body": {"Text": {"Data": "plain"}, "Html": {"Data": "<b>rich</b>"}}},
+    )
+    raw = _mime("raw one", "bob@reader.example")
+    ses.send_raw_email(RawMessage={"Data": raw.as_bytes()})
+
+    simple, raw_mail = read_outbox(ACCOUNT_ID, REGION)
+
+    headers = dict(simple["headers"])
+    assert (headers["From"], headers["To"], headers["Subject"]) == (SENDER, "ann@reader.example", "Hello")
+    assert headers["Message-ID"] == f"<{simple['id']}@email.amazonses.com>"
+    assert "hidden@reader.example" not in simple["eml"]  # Bcc is never a header
+    assert simple["eml_reconstructed"] is True and "multipart/alternative" in simple["eml"]
+    assert "plain" in simple["eml"] and "<b>rich</b>" in simple["eml"]
+    assert raw_mail["eml"] == raw_mail["raw"] and raw_mail["eml_reconstructed"] is False
+    assert dict(raw_mail["headers"])["Subject"] == "raw one"

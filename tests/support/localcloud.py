@@ -34,14 +34,16 @@ class LocalCloudProcess:
         self.http = requests.Session()
         self._tokens: dict[str, dict] = {}
 
-    def start(self, timeout: float = 90) -> LocalCloudProcess:
+    def start(self, timeout: float = 90, *, quiet: bool = True) -> LocalCloudProcess:
+        """Start and wait for endpoints.json; `quiet=False` keeps the terminal lines in the log file."""
         endpoints_file = self.state_dir / "endpoints.json"
         endpoints_file.unlink(missing_ok=True)
         env = {**os.environ, **FAKE_ENV}
         self._log = self.log_path.open("w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "localcloud", "up", "--template", str(self.template),
-             "--state-dir", str(self.state_dir), "--port", "0", "--aws-port", "0", "--quiet", *self.extra],
+             "--state-dir", str(self.state_dir), "--port", "0", "--aws-port", "0", *(["--quiet"] if quiet else []),
+             *self.extra],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + timeout
