@@ -120,3 +120,50 @@ def test_unexpected_errors_are_a_bare_500():
     status, body = _call(_resolver(), "/boom")
     assert status == 500
     assert body == {"message": "internal error", "code": "InternalError"}
+
+
+DEEP = [
+    pytest.param("[" * 10_000, id="10k-unclosed"),
+    pytest.param("[" * 8_000 + "]" * 8_000, id="8k-closed"),
+    pytest.param('{"a":' * 2_500 + "1" + "}" * 2_500, id="2500-objects"),
+    pytest.param('{"title": "t", "notes": ' + "[" * 65 + "]" * 65 + "}", id="65-levels"),
+]
+
+
+@pytest.mark.parametrize("body", DEEP)
+def test_deeply_nested_json_is_a_400_not_a_recursion_error(body):
+    assert len(body.encode()) < 16 * 1024
+    with pytest.raises(BadRequest) as caught:
+        parse_json_body(body, max_bytes=16 * 1024)
+    assert caught.value.code == "InvalidJson"
+    assert "nested" in caught.value.message
+
+
+def test_nesting_up_to_the_limit_and_brackets_inside_strings_are_fine():
+    assert parse_json_body("[" * 64 + "]" * 64) is not None
+    assert parse_json_body(json.dumps({"title": "[" * 5000 + "{" * 5000})) == {"title": "[" * 5000 + "{" * 5000}
+    many = json.dumps([{"a": [1]} for _ in range(500)])
+    assert len(parse_json_body(many, max_bytes=16 * 1024)) == 500
+
+
+@pytest.mark.parametrize(
+    "body",
+    [r'{"title": "\ud800"}', r'{"title": "a\udfffb"}', r'{"\udbff": 1}', r'["\ude00\ud83d"]', r'{"a": [1, "\ud800"]}'],
+)
+def test_lone_surrogates_are_a_400(body):
+    with pytest.raises(BadRequest) as caught:
+        parse_json_body(body)
+    assert caught.value.code == "InvalidJson"
+    assert "surrogate" in caught.value.message
+
+
+def test_surrogate_pairs_and_escaped_backslashes_are_fine():
+    assert parse_json_body(r'{"title": "\ud83d\ude00"}') == {"title": "\U0001f600"}
+    assert parse_json_body(r'{"title": "\\ud800"}') == {"title": "\\ud800"}
+
+
+@pytest.mark.parametrize("body", ['{"n": NaN}', '{"n": Infinity}', '{"n": -Infinity}', '{"n": 1e400}', "[-1e999]"])
+def test_non_finite_numbers_are_a_400(body):
+    with pytest.raises(BadRequest) as caught:
+        parse_json_body(body)
+    assert caught.value.code == "InvalidJson"

@@ -47,6 +47,11 @@ BAD_BODIES = [
     pytest.param(json.dumps({"title": "t", "owner": "bob"}).encode(), "ValidationError", id="unknown-field"),
     pytest.param(json.dumps({"title": "t", "todoId": MISSING_ID}).encode(), "ValidationError", id="client-id"),
     pytest.param(json.dumps({"title": "t", "version": 7}).encode(), "ValidationError", id="client-version"),
+    pytest.param(b"[" * 10_000, "InvalidJson", id="nested-10k"),
+    pytest.param(b'{"title": "t", "notes": ' + b"[" * 8_000 + b"]" * 8_000 + b"}", "InvalidJson", id="nested-8k"),
+    pytest.param(rb'{"title": "\ud800"}', "InvalidJson", id="lone-surrogate"),
+    pytest.param(rb'{"title": "t", "notes": "a\udfffb"}', "InvalidJson", id="lone-low-surrogate"),
+    pytest.param(b'{"title": "t", "notes": NaN}', "InvalidJson", id="nan"),
 ]
 
 
@@ -56,6 +61,13 @@ def test_bad_create_bodies(api, body, code):
         api.request("alice", "POST", "/todos", body=body, headers={"Content-Type": "application/json"}), 400, code
     )
     assert api.request("alice", "GET", "/todos").json()["items"] == []
+
+
+def test_surrogate_pairs_are_ordinary_characters(api):
+    body = rb'{"title": "\ud83d\ude00", "notes": "caf\u00e9"}'
+    response = api.request("alice", "POST", "/todos", body=body, headers={"Content-Type": "application/json"})
+    assert response.status == 201, response
+    assert response.json()["title"] == "\U0001f600"
 
 
 def test_create_does_not_take_done(api):
