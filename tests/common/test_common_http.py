@@ -14,7 +14,14 @@ from common.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from common.http import caller_claims, etag, parse_if_match, parse_json_body, register_error_handlers
+from common.http import (
+    caller_claims,
+    etag,
+    parse_if_match,
+    parse_int_param,
+    parse_json_body,
+    register_error_handlers,
+)
 
 
 def test_parses_json_objects_and_base64_bodies():
@@ -72,7 +79,11 @@ def test_if_match(value, version):
     assert parse_if_match(value) == version
 
 
-@pytest.mark.parametrize("value", ["abc", '"3', "W/3x", "3.0", "-1", '"1", "2"', "9" * 40])
+@pytest.mark.parametrize(
+    "value",
+    ["abc", '"3', "W/3x", "3.0", "-1", '"1", "2"', "9" * 40,
+     '"3"\n', "3\n", "\u0663", '"\uff13"', '"\u0663"', "\u3000*", "*\u3000", "\u30003", "3\u2003", "9" * 5000],
+)  # fmt: skip
 def test_bad_if_match(value):
     with pytest.raises(BadRequest):
         parse_if_match(value)
@@ -167,3 +178,24 @@ def test_non_finite_numbers_are_a_400(body):
     with pytest.raises(BadRequest) as caught:
         parse_json_body(body)
     assert caught.value.code == "InvalidJson"
+
+
+def _limit(raw):
+    return parse_int_param(raw, name="limit", minimum=1, maximum=100, default=20, code="InvalidLimit")
+
+
+@pytest.mark.parametrize(("raw", "value"), [(None, 20), ("1", 1), ("100", 100), ("007", 7)])
+def test_int_params(raw, value):
+    assert _limit(raw) == value
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["", "0", "101", "-1", "+5", " 5", "5 ", "5\n", "1.5", "1e2", "0x10", "1_0", "ten",
+     "\uff15", "\u0665", "\u00b2", "\u2075", "\U0001d7d3", "9" * 5000, "0" * 5000 + "5"],
+)  # fmt: skip
+def test_bad_int_params_are_a_400(raw):
+    with pytest.raises(BadRequest) as caught:
+        _limit(raw)
+    assert caught.value.code == "InvalidLimit"
+    assert len(caught.value.message) < 120

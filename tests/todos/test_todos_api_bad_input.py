@@ -126,6 +126,12 @@ def test_wrong_content_type_is_415(api):
         {"limit": "1.5"},
         {"limit": ""},
         {"limit": "99999999999999999999999"},
+        {"limit": "9" * 5000},
+        {"limit": "\uff15"},
+        {"limit": "\u0665"},
+        {"limit": "\u00b2"},
+        {"limit": " 5"},
+        {"limit": "+5"},
         {"done": "yes"},
         {"done": "True"},
         {"done": "1"},
@@ -138,7 +144,9 @@ def test_bad_list_parameters_are_400(api, query):
     _assert_error(api.request("alice", "GET", "/todos", query=query), 400)
 
 
-@pytest.mark.parametrize("if_match", ["abc", '"1', "W/abc", "1.0", "-1", '"1", "2"'])
+@pytest.mark.parametrize(
+    "if_match", ["abc", '"1', "W/abc", "1.0", "-1", '"1", "2"', "\u0661", '"\uff11"', "\u3000*", "9" * 5000]
+)
 def test_bad_if_match_is_400(api, todo_path, if_match):
     response = api.request("alice", "PATCH", todo_path, json={"done": True}, headers={"If-Match": if_match})
     _assert_error(response, 400, "InvalidIfMatch")

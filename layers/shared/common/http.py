@@ -37,7 +37,11 @@ _NOT_A_BRACKET = re.compile(rb"[^\[\]{}]+")
 _OPENERS = frozenset(b"[{")
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
-_IF_MATCH = re.compile(r'^\s*(?:W/)?(?:"(\d{1,18})"|(\d{1,18}))\s*$')
+# ASCII only, matched whole: Python's \d takes Arabic-Indic and full-width digits (and int() reads them),
+# and $ matches before a trailing newline. HTTP's optional whitespace is space and tab, nothing else.
+_OWS = " \t"
+_IF_MATCH = re.compile(r'[ \t]*(?:W/)?(?:"([0-9]{1,18})"|([0-9]{1,18}))[ \t]*')
+_DIGITS = re.compile(r"[0-9]{1,18}")
 
 
 def body_bytes(body: str | None, *, is_base64: bool = False) -> bytes:
@@ -140,12 +144,23 @@ def caller_claims(event: dict) -> dict:
 
 def parse_if_match(value: str | None) -> int | None:
     """An If-Match version precondition: `3`, `"3"` or `W/"3"` → 3; absent (or `*`) → None; else 400."""
-    if value is None or value.strip() in ("", "*"):
+    if value is None or value.strip(_OWS) in ("", "*"):
         return None
-    match = _IF_MATCH.match(value)
+    match = _IF_MATCH.fullmatch(value)
     if not match:
         raise BadRequest(f'If-Match must be a version such as "3", not {value[:40]!r}', code="InvalidIfMatch")
     return int(match.group(1) or match.group(2))
+
+
+def parse_int_param(raw: str | None, *, name: str, minimum: int, maximum: int, default: int, code: str) -> int:
+    """A non-negative integer query or path parameter: absent → `default`; else 1 to 18 ASCII digits
+    within [minimum, maximum]. No sign, no space, no non-ASCII digit, and never long enough to reach
+    int()'s digit limit (5 000 digits raise ValueError there)."""
+    if raw is None:
+        return default
+    if _DIGITS.fullmatch(raw) and minimum <= int(raw) <= maximum:
+        return int(raw)
+    raise BadRequest(f"{name} must be an integer from {minimum} to {maximum}, not {raw[:20]!r}", code=code)
 
 
 def etag(version: int) -> str:
