@@ -36,6 +36,7 @@ BAD_BODIES = [
     pytest.param(json.dumps({"title": 5}).encode(), "ValidationError", id="title-number"),
     pytest.param(json.dumps({"title": ""}).encode(), "ValidationError", id="title-empty"),
     pytest.param(json.dumps({"title": "   "}).encode(), "ValidationError", id="title-blank"),
+    pytest.param(json.dumps({"title": "\ufeff\u3000"}).encode(), "ValidationError", id="title-ecma-blank"),
     pytest.param(json.dumps({"title": "x" * 201}).encode(), "ValidationError", id="title-201"),
     pytest.param(json.dumps({"title": None}).encode(), "ValidationError", id="title-null"),
     pytest.param(json.dumps({"title": "t", "notes": "n" * 4097}).encode(), "ValidationError", id="notes-4097"),
@@ -44,6 +45,10 @@ BAD_BODIES = [
     pytest.param(json.dumps({"title": "t", "due": "2025-02-30"}).encode(), "ValidationError", id="due-feb-30"),
     pytest.param(json.dumps({"title": "t", "due": "2025-1-5"}).encode(), "ValidationError", id="due-short"),
     pytest.param(json.dumps({"title": "t", "due": "2025-01-05T10:00:00Z"}).encode(), "ValidationError", id="due-ts"),
+    pytest.param(json.dumps({"title": "t", "due": "2025-01-05\n"}).encode(), "ValidationError", id="due-newline"),
+    pytest.param(
+        json.dumps({"title": "t", "due": "\u0662\u0660\u0662\u0665-01-05"}).encode(), "ValidationError", id="due-arabic"
+    ),
     pytest.param(json.dumps({"title": "t", "owner": "bob"}).encode(), "ValidationError", id="unknown-field"),
     pytest.param(json.dumps({"title": "t", "todoId": MISSING_ID}).encode(), "ValidationError", id="client-id"),
     pytest.param(json.dumps({"title": "t", "version": 7}).encode(), "ValidationError", id="client-version"),

@@ -144,14 +144,15 @@ def test_patch_sends_only_given_fields():
     assert store.calls == [("update", "o", TODO, {"done": True}, ("notes",), None)]
 
 
-def test_malformed_ids_never_reach_the_store():
+@pytest.mark.parametrize("bad", ["x", TODO + "\n", TODO.lower(), "\uff10" + TODO[1:], TODO[:-1] + "\u0665"])
+def test_malformed_ids_never_reach_the_store(bad):
     store = RecordingStore()
     service = TodoService(store, CursorCodec("k"))
     for call in (
-        lambda: service.get("o", "x"),
-        lambda: service.patch("o", "x", {"done": True}, None),
-        lambda: service.replace("o", "x", {"title": "t"}, None),
-        lambda: service.delete("o", "x", None),
+        lambda: service.get("o", bad),
+        lambda: service.patch("o", bad, {"done": True}, None),
+        lambda: service.replace("o", bad, {"title": "t"}, None),
+        lambda: service.delete("o", bad, None),
     ):
         with pytest.raises(NotFound):
             call()
