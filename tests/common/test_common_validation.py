@@ -107,3 +107,19 @@ def test_a_pattern_python_cannot_match_the_same_way_fails_loudly():
 
     with pytest.raises(UnsupportedPattern):
         SchemaValidator({"type": "string", "pattern": r"(a)\1"})("aa")
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        ({"name": "\ud800"}, "body.name"),
+        ({"name": "a", "when": "x\udfff"}, "body.when"),
+        ({"\udbff": 1}, "a key of body"),
+    ],
+)
+def test_lone_surrogates_are_refused_naming_the_field(data, where):
+    assert _rejects({"type": "object"}, data) == f"{where} holds a lone surrogate, which is not Unicode text"
+
+
+def test_astral_characters_are_text():
+    assert SchemaValidator(SCHEMA)({"name": "\U0001f600"}) == {"name": "\U0001f600"}

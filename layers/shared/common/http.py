@@ -27,6 +27,7 @@ from common.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
+from common.validation import lone_surrogate_path
 
 DEFAULT_MAX_BODY_BYTES = 16 * 1024
 DEFAULT_MAX_JSON_DEPTH = 64
@@ -87,10 +88,9 @@ def _check_unicode(raw: bytes, value: Any) -> None:
     """400 when a decoded string holds a lone surrogate; only bodies with a `\\uD8xx`-style escape pay."""
     if _SURROGATE_ESCAPE.search(raw) is None:
         return
-    try:
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise _invalid_json("a string holds a lone surrogate (\\ud800-\\udfff), which is not Unicode text") from None
+    where = lone_surrogate_path(value)
+    if where:
+        raise _invalid_json(f"{where} holds a lone surrogate (\\ud800-\\udfff), which is not Unicode text")
 
 
 def _finite(text: str) -> float:

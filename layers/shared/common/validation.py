@@ -3,6 +3,9 @@
 fastjsonschema ships with Powertools' validation extra and keeps pydantic off the cold path. A failure
 becomes a 400 whose message names the offending field.
 
+Strings must be Unicode text: JSON can spell a lone surrogate (`"\\ud800"`) and Python decodes it, but
+DynamoDB and every UTF-8 encoder refuse it, so it is a 400 here rather than a 500 at the store.
+
 The schema means what the published OpenAPI document says, not what Python's `re` would make of it:
 every `pattern` (and `patternProperties` key) is translated from ECMA-262 first (common/ecma_regex.py),
 and the date and time formats take ASCII digits only, as RFC 3339 does (fastjsonschema's own regexes use
@@ -12,6 +15,8 @@ and the date and time formats take ASCII digits only, as RFC 3339 does (fastjson
 from __future__ import annotations
 
 import copy
+import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +28,36 @@ _SCHEMA_KEYWORDS = ("additionalItems", "additionalProperties", "contains", "prop
 _SCHEMA_KEYWORDS += ("not", "unevaluatedItems", "unevaluatedProperties")
 _SCHEMA_LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _SCHEMA_MAP_KEYWORDS = ("properties", "definitions", "$defs", "dependentSchemas", "dependencies")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogate_path(value: Any, path: str = "body") -> str | None:
+    """Where in decoded JSON a string or a key holds a lone surrogate; None when it is all Unicode text.
+
+    One C-speed encode answers the common case; only a value that fails it is walked for the place.
+    """
+    try:
+        json.dumps(value, ensure_ascii=False, default=str).encode("utf-8")
+        return None
+    except UnicodeEncodeError:
+        pass
+    if isinstance(value, str):
+        return path if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and _SURROGATE.search(key):
+                return f"a key of {path}"
+            found = lone_surrogate_path(item, f"{path}.{key}")
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = lone_surrogate_path(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
 
 
 def ecma_schema(schema: Any, translated: dict[str, str] | None = None) -> Any:
@@ -85,7 +120,7 @@ class SchemaValidator:
         import fastjsonschema
 
         try:
-            return self._validator()(data)
+            valid = self._validator()(data)
         except fastjsonschema.JsonSchemaValueException as exc:
             message = exc.message
             if exc.rule == "pattern" and exc.rule_definition in self._originals:
@@ -93,3 +128,7 @@ class SchemaValidator:
             if message.startswith("data"):
                 message = self.name + message[len("data") :]
             raise BadRequest(message, code="ValidationError") from None
+        where = lone_surrogate_path(data, self.name)
+        if where:
+            raise BadRequest(f"{where} holds a lone surrogate, which is not Unicode text", code="ValidationError")
+        return valid
