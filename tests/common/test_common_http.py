@@ -29,6 +29,7 @@ def test_parses_json_objects_and_base64_bodies():
     assert parse_json_body(base64.b64encode(b'{"a": 2}').decode(), is_base64=True) == {"a": 2}
     assert parse_json_body('{"a": 1}', content_type="application/json; charset=utf-8") == {"a": 1}
     assert parse_json_body('{"a": 1}', content_type="application/merge-patch+json") == {"a": 1}
+    assert parse_json_body('{"a": 1}', content_type=" Application/JSON\t; charset=utf-8") == {"a": 1}
 
 
 @pytest.mark.parametrize(
@@ -41,6 +42,7 @@ def test_parses_json_objects_and_base64_bodies():
         ({"body": base64.b64encode(b"\xff\xfe").decode(), "is_base64": True}, BadRequest, "InvalidJson"),
         ({"body": "x" * 11, "max_bytes": 10}, PayloadTooLarge, "PayloadTooLarge"),
         ({"body": "{}", "content_type": "text/plain"}, UnsupportedMediaType, "UnsupportedMediaType"),
+        ({"body": "{}", "content_type": "application/json\u3000"}, UnsupportedMediaType, "UnsupportedMediaType"),
     ],
 )
 def test_bad_bodies(kwargs, error, code):

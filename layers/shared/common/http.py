@@ -60,7 +60,7 @@ def body_bytes(body: str | None, *, is_base64: bool = False) -> bytes:
 def _check_content_type(content_type: str | None) -> None:
     if not content_type:
         return
-    media_type = content_type.split(";", 1)[0].strip().lower()
+    media_type = content_type.split(";", 1)[0].strip(_OWS).lower()
     if media_type != JSON_CONTENT_TYPE and not media_type.endswith("+json"):
         raise UnsupportedMediaType(f"Content-Type must be {JSON_CONTENT_TYPE}, not {media_type!r}")
 
