@@ -16,8 +16,9 @@ TEMPLATES := template.yaml $(wildcard services/*/template.yaml)
 SERVICE   ?=
 ENV       ?= default
 SEED      ?=
+FUZZ_EXAMPLES ?= 1000
 
-.PHONY: help setup dev test lint unit validate build build-ci deploy invoke bench clean
+.PHONY: help setup dev test lint unit fuzz validate build build-ci deploy invoke bench clean
 
 help:
 	@echo "make dev [SEED=1]           run everything on localcloud (Ctrl-C stops)"
@@ -26,6 +27,7 @@ help:
 	@echo "make deploy SERVICE=x ENV=y sam deploy one service (or the root without SERVICE)"
 	@echo "make invoke FN=Stack/Function EVENT=events/x.json   invoke one function locally"
 	@echo "make bench                  print localcloud figures"
+	@echo "make fuzz [FUZZ_EXAMPLES=n] fuzz every API through localcloud, n examples per operation, new seeds"
 
 setup: $(VENV)/.ready $(SAM_VENV)/.ready
 
@@ -57,6 +59,10 @@ lint: $(VENV)/.ready
 
 unit: $(VENV)/.ready
 	$(PY) -m pytest
+
+# `make test` runs the same fuzz test bounded (tests/apis/test_apis_fuzz.py DEFAULT_EXAMPLES, fixed seeds).
+fuzz: $(VENV)/.ready
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -s tests/apis
 
 validate: $(SAM_VENV)/.ready
 	@for t in $(TEMPLATES); do $(SAM_ENV) $(SAM) validate --lint --template-file $$t || exit 1; done

@@ -10,6 +10,7 @@ is tested as soon as it has one.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -19,6 +20,7 @@ from typing import Any
 import jsonschema
 import yaml
 from common.validation import ecma_schema
+from requests.structures import CaseInsensitiveDict
 
 from tests.templates.cfn import load_template
 
@@ -26,6 +28,21 @@ ROOT = Path(__file__).resolve().parents[2]
 _ANNOTATIONS = {"description", "example", "examples", "title_", "externalDocs", "xml", "deprecated"}
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 _API_TYPES = ("AWS::Serverless::Api", "AWS::Serverless::HttpApi")
+
+
+@dataclass
+class Response:
+    """An HTTP response as a client sees it, whichever way the request travelled."""
+
+    status: int
+    headers: CaseInsensitiveDict
+    body: bytes = b""
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def __repr__(self) -> str:
+        return f"Response({self.status}, {self.body[:300]!r})"
 
 
 def to_json_schema(schema: Any) -> Any:
@@ -123,12 +140,14 @@ class OpenApi:
         headers = {name: validator(to_json_schema(h["schema"])) for name, h in (declared.get("headers") or {}).items()}
         return body, headers
 
-    def check_response(self, method: str, path: str, response) -> None:
-        """Fail unless the status is declared for the operation and the body and headers match its schemas.
+    def check_response(self, method: str, path: str, response: Response) -> None:
+        """Fail unless the status is declared for the operation and the body and headers match its schemas."""
+        self.check_route_response(method, self.route_of(path), response, where=path)
 
-        `response` has `status`, `headers` (case-insensitive) and `body` (bytes) and a `json()` method.
-        """
-        expected = self._expectations(method, self.route_of(path), response.status)
+    def check_route_response(self, method: str, route: str, response: Response, *, where: str = "") -> None:
+        """`check_response` for a route template (`/todos/{todoId}`), whatever the concrete path."""
+        path = where or route
+        expected = self._expectations(method, route, response.status)
         where = f"{method} {path}: status {response.status}"
         assert expected is not None, f"{where} is not in {self.path.relative_to(ROOT)} ({response})"
         body, headers = expected
