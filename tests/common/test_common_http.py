@@ -75,7 +75,7 @@ def test_caller_claims():
 
 
 @pytest.mark.parametrize(
-    ("value", "version"), [("3", 3), ('"3"', 3), ('W/"3"', 3), (' "12" ', 12), (None, None), ("*", None)]
+    ("value", "version"), [("3", 3), ('"3"', 3), ('W/"3"', 3), ('"012"', 12), (None, None), ("*", None)]
 )
 def test_if_match(value, version):
     assert parse_if_match(value) == version
@@ -83,9 +83,8 @@ def test_if_match(value, version):
 
 @pytest.mark.parametrize(
     "value",
-    ["abc", '"3', "W/3x", "3.0", "-1", '"1", "2"', "9" * 40,
-     '"3"\n', "3\n", "\u0663", '"\uff13"', '"\u0663"', "\u3000*", "*\u3000", "\u30003", "3\u2003", "9" * 5000],
-)  # fmt: skip
+    ["abc", '"3', "W/3x", "3.0", "-1", '"1", "2"', "9" * 40, "W/3", "", " ", ' "12" ', "\uff13", '"\u0663"', "3\n"],
+)
 def test_bad_if_match(value):
     with pytest.raises(BadRequest):
         parse_if_match(value)

@@ -33,16 +33,12 @@ DEFAULT_MAX_BODY_BYTES = 16 * 1024
 DEFAULT_MAX_JSON_DEPTH = 64
 JSON_CONTENT_TYPE = "application/json"
 
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_A_BRACKET = re.compile(rb"[^\[\]{}]+")
-_OPENERS = frozenset(b"[{")
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-
-# ASCII only, matched whole: Python's \d takes Arabic-Indic and full-width digits (and int() reads them),
-# and $ matches before a trailing newline. HTTP's optional whitespace is space and tab, nothing else.
-_OWS = " \t"
-_IF_MATCH = re.compile(r'[ \t]*(?:W/)?(?:"([0-9]{1,18})"|([0-9]{1,18}))[ \t]*')
-_DIGITS = re.compile(r"[0-9]{1,18}")
+# The If-Match values the API accepts, exactly as its OpenAPI file publishes them: `*`, a version `3`, or
+# its ETag `"3"` / `W/"3"`. Written where ECMA-262 (the schema's dialect) and Python's `re` agree: ASCII
+# classes, no `\d`/`\s` (Unicode in Python, so a full-width 3 was a version), and matched whole, since
+# Python's `$` also matches before a final newline.
+IF_MATCH_PATTERN = r'^(?:\*|(?:W/)?"[0-9]{1,18}"|[0-9]{1,18})$'
+_IF_MATCH = re.compile(IF_MATCH_PATTERN)
 
 
 def body_bytes(body: str | None, *, is_base64: bool = False) -> bytes:
@@ -57,12 +53,22 @@ def body_bytes(body: str | None, *, is_base64: bool = False) -> bytes:
     return body.encode("utf-8", "surrogatepass")
 
 
+# HTTP's optional whitespace around a field value is space and tab; str.strip() would also take U+3000.
+_OWS = " \t"
+
+
 def _check_content_type(content_type: str | None) -> None:
     if not content_type:
         return
     media_type = content_type.split(";", 1)[0].strip(_OWS).lower()
     if media_type != JSON_CONTENT_TYPE and not media_type.endswith("+json"):
         raise UnsupportedMediaType(f"Content-Type must be {JSON_CONTENT_TYPE}, not {media_type!r}")
+
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_A_BRACKET = re.compile(rb"[^\[\]{}]+")
+_OPENERS = frozenset(b"[{")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def _invalid_json(reason: str) -> BadRequest:
@@ -143,13 +149,28 @@ def caller_claims(event: dict) -> dict:
 
 
 def parse_if_match(value: str | None) -> int | None:
-    """An If-Match version precondition: `3`, `"3"` or `W/"3"` → 3; absent (or `*`) → None; else 400."""
-    if value is None or value.strip(_OWS) in ("", "*"):
+    """An If-Match version precondition: `3`, `"3"` or `W/"3"` → 3; absent or `*` → None; else 400.
+
+    An empty value is a 400, not "no precondition": it is what a client whose ETag went missing sends, and
+    ignoring it would let that write overwrite a newer version.
+    """
+    if value is None:
         return None
-    match = _IF_MATCH.fullmatch(value)
-    if not match:
+    if not _IF_MATCH.fullmatch(value):
         raise BadRequest(f'If-Match must be a version such as "3", not {value[:40]!r}', code="InvalidIfMatch")
-    return int(match.group(1) or match.group(2))
+    if value == "*":
+        return None
+    return int(value.removeprefix("W/").strip('"'))
+
+
+def etag(version: int) -> str:
+    """The strong ETag of a resource version."""
+    return f'"{version}"'
+
+
+# ASCII digits only: Python's \d and str.isdigit() also take Arabic-Indic and full-width digits (and
+# int() reads them), and a bounded length keeps int() far from its 4 300-digit limit.
+_DIGITS = re.compile(r"[0-9]{1,18}")
 
 
 def parse_int_param(raw: str | None, *, name: str, minimum: int, maximum: int, default: int, code: str) -> int:
@@ -161,11 +182,6 @@ def parse_int_param(raw: str | None, *, name: str, minimum: int, maximum: int, d
     if _DIGITS.fullmatch(raw) and minimum <= int(raw) <= maximum:
         return int(raw)
     raise BadRequest(f"{name} must be an integer from {minimum} to {maximum}, not {raw[:20]!r}", code=code)
-
-
-def etag(version: int) -> str:
-    """The strong ETag of a resource version."""
-    return f'"{version}"'
 
 
 def error_body(error: ApiError) -> str:
