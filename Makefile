@@ -16,9 +16,8 @@ TEMPLATES := template.yaml $(wildcard services/*/template.yaml)
 SERVICE   ?=
 ENV       ?= default
 SEED      ?=
-FUZZ_EXAMPLES ?= 1000
 
-.PHONY: help setup dev test lint unit fuzz validate build build-ci deploy invoke bench clean
+.PHONY: help setup dev test lint unit validate build build-ci deploy invoke bench clean
 
 help:
 	@echo "make dev [SEED=1]           run everything on localcloud (Ctrl-C stops)"
@@ -61,8 +60,9 @@ unit: $(VENV)/.ready
 	$(PY) -m pytest
 
 # `make test` runs the same fuzz test bounded (tests/apis/test_apis_fuzz.py DEFAULT_EXAMPLES, fixed seeds).
+.PHONY: fuzz
 fuzz: $(VENV)/.ready
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -s tests/apis
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(PY) -m pytest -q -s tests/apis
 
 validate: $(SAM_VENV)/.ready
 	@for t in $(TEMPLATES); do $(SAM_ENV) $(SAM) validate --lint --template-file $$t || exit 1; done
