@@ -96,4 +96,4 @@ bench: $(VENV)/.ready
 	$(PY) bench/run_all.py
 
 clean:
-	rm -rf .aws-sam .localcloud $(VENV) $(SAM_VENV)
+	rm -rf .aws-sam .localcloud .hypothesis $(VENV) $(SAM_VENV)
