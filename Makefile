@@ -59,11 +59,6 @@ lint: $(VENV)/.ready
 unit: $(VENV)/.ready
 	$(PY) -m pytest
 
-# `make test` runs the same fuzz test bounded (tests/apis/test_apis_fuzz.py DEFAULT_EXAMPLES, fixed seeds).
-.PHONY: fuzz
-fuzz: $(VENV)/.ready
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(PY) -m pytest -q -s tests/apis
-
 validate: $(SAM_VENV)/.ready
 	@for t in $(TEMPLATES); do $(SAM_ENV) $(SAM) validate --lint --template-file $$t || exit 1; done
 
@@ -94,6 +89,11 @@ invoke: $(VENV)/.ready
 
 bench: $(VENV)/.ready
 	$(PY) bench/run_all.py
+
+# `make test` runs the same fuzz test bounded (tests/apis/test_apis_fuzz.py DEFAULT_EXAMPLES, fixed seeds).
+.PHONY: fuzz
+fuzz: $(VENV)/.ready
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(PY) -m pytest -q -s tests/apis
 
 clean:
 	rm -rf .aws-sam .localcloud .hypothesis $(VENV) $(SAM_VENV)
