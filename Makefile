@@ -51,6 +51,7 @@ help:
 	@echo "make deploy [SERVICE=x] [ENV=dev]  sam deploy that build to stack platform-<env>[-<service>]"
 	@echo "make invoke FN=Stack/Function EVENT=events/x.json   invoke one function locally"
 	@echo "make bench                  print localcloud figures"
+	@echo "make fuzz [FUZZ_EXAMPLES=n] fuzz every API through localcloud, n examples per operation, new seeds"
 
 setup: $(VENV)/.ready $(SAM_VENV)/.ready
 
@@ -131,5 +132,10 @@ invoke: $(VENV)/.ready
 bench: $(VENV)/.ready
 	$(PY) bench/run_all.py
 
+# `make test` runs the same fuzz test bounded (tests/apis/test_apis_fuzz.py DEFAULT_EXAMPLES, fixed seeds).
+.PHONY: fuzz
+fuzz: $(VENV)/.ready
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(PY) -m pytest -q -s tests/apis
+
 clean:
-	rm -rf .aws-sam .localcloud $(VENV) $(SAM_VENV)
+	rm -rf .aws-sam .localcloud .hypothesis $(VENV) $(SAM_VENV)

@@ -14,7 +14,14 @@ from common.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from common.http import caller_claims, etag, parse_if_match, parse_json_body, register_error_handlers
+from common.http import (
+    caller_claims,
+    etag,
+    parse_if_match,
+    parse_int_param,
+    parse_json_body,
+    register_error_handlers,
+)
 
 
 def test_parses_json_objects_and_base64_bodies():
@@ -22,6 +29,7 @@ def test_parses_json_objects_and_base64_bodies():
     assert parse_json_body(base64.b64encode(b'{"a": 2}').decode(), is_base64=True) == {"a": 2}
     assert parse_json_body('{"a": 1}', content_type="application/json; charset=utf-8") == {"a": 1}
     assert parse_json_body('{"a": 1}', content_type="application/merge-patch+json") == {"a": 1}
+    assert parse_json_body('{"a": 1}', content_type=" Application/JSON\t; charset=utf-8") == {"a": 1}
 
 
 @pytest.mark.parametrize(
@@ -34,6 +42,7 @@ def test_parses_json_objects_and_base64_bodies():
         ({"body": base64.b64encode(b"\xff\xfe").decode(), "is_base64": True}, BadRequest, "InvalidJson"),
         ({"body": "x" * 11, "max_bytes": 10}, PayloadTooLarge, "PayloadTooLarge"),
         ({"body": "{}", "content_type": "text/plain"}, UnsupportedMediaType, "UnsupportedMediaType"),
+        ({"body": "{}", "content_type": "application/json\u3000"}, UnsupportedMediaType, "UnsupportedMediaType"),
     ],
 )
 def test_bad_bodies(kwargs, error, code):
@@ -123,3 +132,71 @@ def test_unexpected_errors_are_a_bare_500():
     status, body = _call(_resolver(), "/boom")
     assert status == 500
     assert body == {"message": "internal error", "code": "InternalError"}
+
+
+DEEP = [
+    pytest.param("[" * 10_000, id="10k-unclosed"),
+    pytest.param("[" * 8_000 + "]" * 8_000, id="8k-closed"),
+    pytest.param('{"a":' * 2_500 + "1" + "}" * 2_500, id="2500-objects"),
+    pytest.param('{"title": "t", "notes": ' + "[" * 65 + "]" * 65 + "}", id="65-levels"),
+]
+
+
+@pytest.mark.parametrize("body", DEEP)
+def test_deeply_nested_json_is_a_400_not_a_recursion_error(body):
+    assert len(body.encode()) < 16 * 1024
+    with pytest.raises(BadRequest) as caught:
+        parse_json_body(body, max_bytes=16 * 1024)
+    assert caught.value.code == "InvalidJson"
+    assert "nested" in caught.value.message
+
+
+def test_nesting_up_to_the_limit_and_brackets_inside_strings_are_fine():
+    assert parse_json_body("[" * 64 + "]" * 64) is not None
+    assert parse_json_body(json.dumps({"title": "[" * 5000 + "{" * 5000})) == {"title": "[" * 5000 + "{" * 5000}
+    many = json.dumps([{"a": [1]} for _ in range(500)])
+    assert len(parse_json_body(many, max_bytes=16 * 1024)) == 500
+
+
+@pytest.mark.parametrize(
+    "body",
+    [r'{"title": "\ud800"}', r'{"title": "a\udfffb"}', r'{"\udbff": 1}', r'["\ude00\ud83d"]', r'{"a": [1, "\ud800"]}'],
+)
+def test_lone_surrogates_are_a_400(body):
+    with pytest.raises(BadRequest) as caught:
+        parse_json_body(body)
+    assert caught.value.code == "InvalidJson"
+    assert "surrogate" in caught.value.message
+
+
+def test_surrogate_pairs_and_escaped_backslashes_are_fine():
+    assert parse_json_body(r'{"title": "\ud83d\ude00"}') == {"title": "\U0001f600"}
+    assert parse_json_body(r'{"title": "\\ud800"}') == {"title": "\\ud800"}
+
+
+@pytest.mark.parametrize("body", ['{"n": NaN}', '{"n": Infinity}', '{"n": -Infinity}', '{"n": 1e400}', "[-1e999]"])
+def test_non_finite_numbers_are_a_400(body):
+    with pytest.raises(BadRequest) as caught:
+        parse_json_body(body)
+    assert caught.value.code == "InvalidJson"
+
+
+def _limit(raw):
+    return parse_int_param(raw, name="limit", minimum=1, maximum=100, default=20, code="InvalidLimit")
+
+
+@pytest.mark.parametrize(("raw", "value"), [(None, 20), ("1", 1), ("100", 100), ("007", 7)])
+def test_int_params(raw, value):
+    assert _limit(raw) == value
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["", "0", "101", "-1", "+5", " 5", "5 ", "5\n", "1.5", "1e2", "0x10", "1_0", "ten",
+     "\uff15", "\u0665", "\u00b2", "\u2075", "\U0001d7d3", "9" * 5000, "0" * 5000 + "5"],
+)  # fmt: skip
+def test_bad_int_params_are_a_400(raw):
+    with pytest.raises(BadRequest) as caught:
+        _limit(raw)
+    assert caught.value.code == "InvalidLimit"
+    assert len(caught.value.message) < 120

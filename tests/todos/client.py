@@ -20,23 +20,12 @@ from urllib.parse import unquote
 
 from requests.structures import CaseInsensitiveDict
 
+from tests.support.openapi import Response
+
 EVENTS_DIR = Path(__file__).resolve().parents[2] / "events" / "todos"
 NO_JSON: Any = object()
 
 QueryValue = str | list[str]
-
-
-@dataclass
-class Response:
-    status: int
-    headers: CaseInsensitiveDict
-    body: bytes = b""
-
-    def json(self) -> Any:
-        return jsonlib.loads(self.body)
-
-    def __repr__(self) -> str:
-        return f"Response({self.status}, {self.body[:300]!r})"
 
 
 class ApiClient(Protocol):

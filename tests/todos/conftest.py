@@ -26,9 +26,10 @@ import boto3
 from common.pagination import CursorCodec
 from moto import mock_aws
 
+from tests.support.openapi import ContractChecked
 from tests.templates.cfn import load_template
 from tests.todos.client import InProcessApi
-from tests.todos.contract import ContractChecked
+from tests.todos.contract import TODOS
 
 TABLE_NAME = os.environ["TABLE_NAME"]
 CURSOR_KEY = os.environ["CURSOR_KEY"]
@@ -132,7 +133,7 @@ def api(request):
     namespace = str(uuid.uuid4())
     if request.param == "in-process":
         read_handler, write_handler = request.getfixturevalue("handlers")
-        return ContractChecked(InProcessApi(read_handler, write_handler, namespace=namespace))
+        return ContractChecked(InProcessApi(read_handler, write_handler, namespace=namespace), TODOS)
     from tests.todos.http_client import HttpApi
 
-    return ContractChecked(HttpApi(request.getfixturevalue("localcloud_session"), namespace=namespace))
+    return ContractChecked(HttpApi(request.getfixturevalue("localcloud_session"), namespace=namespace), TODOS)

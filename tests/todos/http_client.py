@@ -33,7 +33,8 @@ class HttpApi:
         headers: Mapping[str, str] | None = None,
         query: Mapping[str, QueryValue] | None = None,
     ) -> Response:
-        sent = dict(headers or {})
+        # A header value outside Latin-1 goes as raw UTF-8 bytes, as curl or a browser would send it.
+        sent = {name: value if value.isascii() else value.encode() for name, value in (headers or {}).items()}
         data = body
         if json is not NO_JSON:
             data = jsonlib.dumps(json).encode()

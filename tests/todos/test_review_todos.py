@@ -12,7 +12,7 @@ from tests.todos.client import FakeLambdaContext, InProcessApi, create_todo
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
 def test_deepest_json_under_the_size_limit_is_a_400(api, method):
-    """The deepest nesting a body under the size limit allows stays within the JSON decoder's limits."""
+    """The deepest nesting a body under the size limit allows is refused before the decoder recurses."""
     path = "/todos" if method == "POST" else f"/todos/{create_todo(api, 'alice')['todoId']}"
     depth = schemas.MAX_BODY_BYTES // 2
     nested = b"[" * depth + b"]" * depth
@@ -20,7 +20,8 @@ def test_deepest_json_under_the_size_limit_is_a_400(api, method):
     response = api.request("alice", method, path, body=nested, headers={"Content-Type": "application/json"})
 
     assert response.status == 400, response
-    assert response.json()["code"] == "ValidationError"
+    assert response.json()["code"] == "InvalidJson"
+    assert "nested more than" in response.json()["message"]
 
 
 @pytest.mark.parametrize("field", ["pk", "sk", "owner", "todoId", "version", "createdAt"])

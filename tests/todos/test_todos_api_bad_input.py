@@ -36,6 +36,7 @@ BAD_BODIES = [
     pytest.param(json.dumps({"title": 5}).encode(), "ValidationError", id="title-number"),
     pytest.param(json.dumps({"title": ""}).encode(), "ValidationError", id="title-empty"),
     pytest.param(json.dumps({"title": "   "}).encode(), "ValidationError", id="title-blank"),
+    pytest.param(json.dumps({"title": "\ufeff\u3000"}).encode(), "ValidationError", id="title-ecma-blank"),
     pytest.param(json.dumps({"title": "x" * 201}).encode(), "ValidationError", id="title-201"),
     pytest.param(json.dumps({"title": None}).encode(), "ValidationError", id="title-null"),
     pytest.param(json.dumps({"title": "t", "notes": "n" * 4097}).encode(), "ValidationError", id="notes-4097"),
@@ -44,9 +45,18 @@ BAD_BODIES = [
     pytest.param(json.dumps({"title": "t", "due": "2025-02-30"}).encode(), "ValidationError", id="due-feb-30"),
     pytest.param(json.dumps({"title": "t", "due": "2025-1-5"}).encode(), "ValidationError", id="due-short"),
     pytest.param(json.dumps({"title": "t", "due": "2025-01-05T10:00:00Z"}).encode(), "ValidationError", id="due-ts"),
+    pytest.param(json.dumps({"title": "t", "due": "2025-01-05\n"}).encode(), "ValidationError", id="due-newline"),
+    pytest.param(
+        json.dumps({"title": "t", "due": "\u0662\u0660\u0662\u0665-01-05"}).encode(), "ValidationError", id="due-arabic"
+    ),
     pytest.param(json.dumps({"title": "t", "owner": "bob"}).encode(), "ValidationError", id="unknown-field"),
     pytest.param(json.dumps({"title": "t", "todoId": MISSING_ID}).encode(), "ValidationError", id="client-id"),
     pytest.param(json.dumps({"title": "t", "version": 7}).encode(), "ValidationError", id="client-version"),
+    pytest.param(b"[" * 10_000, "InvalidJson", id="nested-10k"),
+    pytest.param(b'{"title": "t", "notes": ' + b"[" * 8_000 + b"]" * 8_000 + b"}", "InvalidJson", id="nested-8k"),
+    pytest.param(rb'{"title": "\ud800"}', "InvalidJson", id="lone-surrogate"),
+    pytest.param(rb'{"title": "t", "notes": "a\udfffb"}', "InvalidJson", id="lone-low-surrogate"),
+    pytest.param(b'{"title": "t", "notes": NaN}', "InvalidJson", id="nan"),
 ]
 
 
@@ -56,6 +66,13 @@ def test_bad_create_bodies(api, body, code):
         api.request("alice", "POST", "/todos", body=body, headers={"Content-Type": "application/json"}), 400, code
     )
     assert api.request("alice", "GET", "/todos").json()["items"] == []
+
+
+def test_surrogate_pairs_are_ordinary_characters(api):
+    body = rb'{"title": "\ud83d\ude00", "notes": "caf\u00e9"}'
+    response = api.request("alice", "POST", "/todos", body=body, headers={"Content-Type": "application/json"})
+    assert response.status == 201, response
+    assert response.json()["title"] == "\U0001f600"
 
 
 def test_create_does_not_take_done(api):
@@ -114,6 +131,12 @@ def test_wrong_content_type_is_415(api):
         {"limit": "1.5"},
         {"limit": ""},
         {"limit": "99999999999999999999999"},
+        {"limit": "9" * 5000},
+        {"limit": "\uff15"},
+        {"limit": "\u0665"},
+        {"limit": "\u00b2"},
+        {"limit": " 5"},
+        {"limit": "+5"},
         {"done": "yes"},
         {"done": "True"},
         {"done": "1"},
@@ -162,3 +185,10 @@ def test_unknown_todo_is_404(api, method):
 def test_anonymous_is_401(api, method, path, body):
     kwargs = {"json": body} if body is not None else {}
     _assert_error(api.request(None, method, path, **kwargs), 401, "Unauthorized")
+
+
+@pytest.mark.parametrize("if_match", ["\u0661", '"\uff11"', "\u3000*", "9" * 5000])
+def test_if_match_takes_ascii_digits_and_nothing_around_them(api, todo_path, if_match):
+    """A non-ASCII value travels as raw UTF-8 over HTTP, as curl would send it."""
+    response = api.request("alice", "PUT", todo_path, json={"title": "t"}, headers={"If-Match": if_match})
+    _assert_error(response, 400, "InvalidIfMatch")

@@ -144,14 +144,15 @@ def test_patch_sends_only_given_fields():
     assert store.calls == [("update", "o", TODO, {"done": True}, ("notes",), None)]
 
 
-def test_malformed_ids_never_reach_the_store():
+@pytest.mark.parametrize("bad", ["x", TODO + "\n", TODO.lower(), "\uff10" + TODO[1:], TODO[:-1] + "\u0665"])
+def test_malformed_ids_never_reach_the_store(bad):
     store = RecordingStore()
     service = TodoService(store, CursorCodec("k"))
     for call in (
-        lambda: service.get("o", "x"),
-        lambda: service.patch("o", "x", {"done": True}, None),
-        lambda: service.replace("o", "x", {"title": "t"}, None),
-        lambda: service.delete("o", "x", None),
+        lambda: service.get("o", bad),
+        lambda: service.patch("o", bad, {"done": True}, None),
+        lambda: service.replace("o", bad, {"title": "t"}, None),
+        lambda: service.delete("o", bad, None),
     ):
         with pytest.raises(NotFound):
             call()
@@ -175,3 +176,18 @@ def test_list_passes_filter_and_decoded_cursor():
     cursor = service.cursors.encode({"after": TODO}, "todos:list:o:done=true")
     assert service.list("o", limit=5, cursor=cursor, done=True) == {"items": [], "nextCursor": None}
     assert store.calls == [("query", "o", 5, TODO, True)]
+
+
+def test_lone_surrogates_never_reach_the_store():
+    """A body that did not come through parse_json_body is still refused at validation."""
+    store = RecordingStore()
+    service = TodoService(store, CursorCodec("k"))
+    for call in (
+        lambda: service.create("o", {"title": "\ud800"}),
+        lambda: service.replace("o", TODO, {"title": "t", "notes": "\udfff"}, None),
+        lambda: service.patch("o", TODO, {"title": "a\ud800b"}, None),
+    ):
+        with pytest.raises(BadRequest) as caught:
+            call()
+        assert caught.value.code == "ValidationError"
+    assert store.calls == []

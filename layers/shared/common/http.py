@@ -3,6 +3,11 @@
 Handlers stay thin: they read the body, the caller and the preconditions through these helpers, and one
 call to `register_error_handlers` makes every failure a `{"message", "code"}` JSON response, so bad input
 is a clear 4xx and never a 500.
+
+A body is accepted only if every later step can handle it: it is nested at most `max_depth` levels (the
+decoder recurses, and so do json.dumps, logging and boto3), its strings are Unicode text (a lone
+surrogate such as `"\\ud800"` decodes in Python but DynamoDB refuses it), and its numbers are finite
+(`NaN`, `Infinity` and `1e400` are not JSON numbers).
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 from typing import Any
 
@@ -21,8 +27,10 @@ from common.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
+from common.validation import lone_surrogate_path
 
 DEFAULT_MAX_BODY_BYTES = 16 * 1024
+DEFAULT_MAX_JSON_DEPTH = 64
 JSON_CONTENT_TYPE = "application/json"
 
 # The If-Match values the API accepts, exactly as its OpenAPI file publishes them: `*`, a version `3`, or
@@ -45,12 +53,61 @@ def body_bytes(body: str | None, *, is_base64: bool = False) -> bytes:
     return body.encode("utf-8", "surrogatepass")
 
 
+# HTTP's optional whitespace around a field value is space and tab; str.strip() would also take U+3000.
+_OWS = " \t"
+
+
 def _check_content_type(content_type: str | None) -> None:
     if not content_type:
         return
-    media_type = content_type.split(";", 1)[0].strip().lower()
+    media_type = content_type.split(";", 1)[0].strip(_OWS).lower()
     if media_type != JSON_CONTENT_TYPE and not media_type.endswith("+json"):
         raise UnsupportedMediaType(f"Content-Type must be {JSON_CONTENT_TYPE}, not {media_type!r}")
+
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_A_BRACKET = re.compile(rb"[^\[\]{}]+")
+_OPENERS = frozenset(b"[{")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _invalid_json(reason: str) -> BadRequest:
+    return BadRequest(f"request body is not valid JSON: {reason}", code="InvalidJson")
+
+
+def _check_depth(raw: bytes, max_depth: int) -> None:
+    """400 when arrays/objects nest deeper than `max_depth`, found before the recursive decoder runs.
+
+    Brackets inside strings do not count. A body with no more brackets than the limit cannot be too
+    deep, so the scan only runs for bodies with many brackets.
+    """
+    if raw.count(b"[") + raw.count(b"{") <= max_depth:
+        return
+    depth = 0
+    for byte in _NOT_A_BRACKET.sub(b"", _JSON_STRING.sub(b"", raw)):
+        depth += 1 if byte in _OPENERS else -1
+        if depth > max_depth:
+            raise _invalid_json(f"arrays and objects are nested more than {max_depth} levels deep")
+
+
+def _check_unicode(raw: bytes, value: Any) -> None:
+    """400 when a decoded string holds a lone surrogate; only bodies with a `\\uD8xx`-style escape pay."""
+    if _SURROGATE_ESCAPE.search(raw) is None:
+        return
+    where = lone_surrogate_path(value)
+    if where:
+        raise _invalid_json(f"{where} holds a lone surrogate (\\ud800-\\udfff), which is not Unicode text")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise _invalid_json(f"the number {text[:40]} is out of range")
+    return number
+
+
+def _no_constant(name: str) -> None:
+    raise _invalid_json(f"{name} is not a JSON value")
 
 
 def parse_json_body(
@@ -59,18 +116,23 @@ def parse_json_body(
     is_base64: bool = False,
     content_type: str | None = None,
     max_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_depth: int = DEFAULT_MAX_JSON_DEPTH,
 ) -> Any:
-    """Decode a JSON request body: 413 over `max_bytes`, 415 for another media type, 400 when not JSON."""
+    """Decode a JSON request body: 413 over `max_bytes`, 415 for another media type, 400 when not JSON,
+    nested deeper than `max_depth`, holding a lone surrogate, or a number that is not finite."""
     raw = body_bytes(body, is_base64=is_base64)
     if len(raw) > max_bytes:
         raise PayloadTooLarge(f"request body is {len(raw)} bytes; the limit is {max_bytes}")
     _check_content_type(content_type)
     if not raw.strip():
         raise BadRequest("request body is required (JSON object)", code="InvalidBody")
+    _check_depth(raw, max_depth)
     try:
-        return json.loads(raw.decode("utf-8"))
+        value = json.loads(raw.decode("utf-8"), parse_float=_finite, parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError) as exc:
-        raise BadRequest(f"request body is not valid JSON: {exc}", code="InvalidJson") from None
+        raise _invalid_json(str(exc)) from None
+    _check_unicode(raw, value)
+    return value
 
 
 def caller_claims(event: dict) -> dict:
@@ -104,6 +166,22 @@ def parse_if_match(value: str | None) -> int | None:
 def etag(version: int) -> str:
     """The strong ETag of a resource version."""
     return f'"{version}"'
+
+
+# ASCII digits only: Python's \d and str.isdigit() also take Arabic-Indic and full-width digits (and
+# int() reads them), and a bounded length keeps int() far from its 4 300-digit limit.
+_DIGITS = re.compile(r"[0-9]{1,18}")
+
+
+def parse_int_param(raw: str | None, *, name: str, minimum: int, maximum: int, default: int, code: str) -> int:
+    """A non-negative integer query or path parameter: absent → `default`; else 1 to 18 ASCII digits
+    within [minimum, maximum]. No sign, no space, no non-ASCII digit, and never long enough to reach
+    int()'s digit limit (5 000 digits raise ValueError there)."""
+    if raw is None:
+        return default
+    if _DIGITS.fullmatch(raw) and minimum <= int(raw) <= maximum:
+        return int(raw)
+    raise BadRequest(f"{name} must be an integer from {minimum} to {maximum}, not {raw[:20]!r}", code=code)
 
 
 def error_body(error: ApiError) -> str:

@@ -6,15 +6,15 @@ incremented), so todos created back to back never list out of order.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 
+from common import ecma_regex
 from ulid import ULID
 
 from todos.schemas import TODO_ID_PATTERN
 
-_VALID = re.compile(TODO_ID_PATTERN)
+_VALID = ecma_regex.compile(TODO_ID_PATTERN)  # as the published schema means it: no trailing "\n"
 _lock = threading.Lock()
 _last = 0
 
@@ -31,7 +31,7 @@ def new_todo_id(now_ms: int | None = None) -> str:
 
 
 def is_todo_id(value: str) -> bool:
-    return isinstance(value, str) and bool(_VALID.match(value))
+    return isinstance(value, str) and bool(_VALID.search(value))
 
 
 def created_ms(todo_id: str) -> int:

@@ -6,7 +6,14 @@ import json
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from common.errors import BadRequest
-from common.http import JSON_CONTENT_TYPE, caller_claims, etag, parse_if_match, register_error_handlers
+from common.http import (
+    JSON_CONTENT_TYPE,
+    caller_claims,
+    etag,
+    parse_if_match,
+    parse_int_param,
+    register_error_handlers,
+)
 from common.observability import logger as make_logger
 
 from todos import schemas, wiring
@@ -48,15 +55,14 @@ def query_value(app: APIGatewayRestResolver, name: str) -> str | None:
 
 
 def parse_limit(raw: str | None) -> int:
-    if raw is None:
-        return schemas.LIMIT_DEFAULT
-    text = raw.strip()
-    if not text.isdigit() or not schemas.LIMIT_MIN <= int(text) <= schemas.LIMIT_MAX:
-        raise BadRequest(
-            f"limit must be an integer from {schemas.LIMIT_MIN} to {schemas.LIMIT_MAX}, not {raw[:20]!r}",
-            code="InvalidLimit",
-        )
-    return int(text)
+    return parse_int_param(
+        raw,
+        name="limit",
+        minimum=schemas.LIMIT_MIN,
+        maximum=schemas.LIMIT_MAX,
+        default=schemas.LIMIT_DEFAULT,
+        code="InvalidLimit",
+    )
 
 
 def parse_done(raw: str | None) -> bool | None:
