@@ -1,63 +1,29 @@
 """Stacks: parameters, conditions, dependency order, nested applications and outputs.
 
-Each resource is created by the handler registered for its type (`resources.HANDLERS`). A resource that
+Each resource is created by the creator registered for its type (`creators`). A resource that
 fails is reported in `Deployment.errors` by its address and the rest of the stack goes on, so one bad
 resource never takes the whole runtime down.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
 
 from localcloud.intrinsics import IntrinsicError, Resolver, references
 from localcloud.model import Deployment, Resource
-from localcloud.provision import resources as handlers
+from localcloud.provision import creators
+from localcloud.provision.context import CreatorError, ResourceFailed, StackContext
 from localcloud.provision.ids import ids_from
-from localcloud.template import LoadedStack, TemplateError, samconfig_parameters, transform
+from localcloud.template import TemplateError, samconfig_parameters, transform
 
 log = logging.getLogger("localcloud.provision")
 
 PSEUDO_STATIC = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com", "AWS::NotificationARNs": []}
-
-
-def physical_name(stack_name: str, logical_id: str, *, max_len: int = 64, lower: bool = False) -> str:
-    """A deterministic stand-in for CloudFormation's generated names: stable across restarts."""
-    digest = hashlib.sha256(f"{stack_name}/{logical_id}".encode()).hexdigest()[:10].upper()
-    head = f"{stack_name}-{logical_id}"[: max_len - len(digest) - 1]
-    name = f"{head}-{digest}"
-    return name.lower() if lower else name
-
-
-class ResourceFailed(Exception):
-    pass
-
-
-@dataclass
-class StackContext:
-    """What a resource handler needs about the stack it is created in."""
-
-    name: str  # CloudFormation stack name
-    path: str  # "" root, "Todos", "Todos/Inner"
-    loaded: LoadedStack
-    deployment: Deployment
-    aws: Callable[[str], Any]
-    region: str
-    account_id: str
-    provisioner: Provisioner
-    created: dict[str, Resource] = field(default_factory=dict)
-
-    def name_for(self, logical_id: str, **kwargs: Any) -> str:
-        return physical_name(self.name, logical_id, **kwargs)
-
-    def code_dir(self, s3_key: str | None) -> Path | None:
-        return self.loaded.code_paths.get(s3_key or "")
 
 
 class Provisioner:
@@ -97,7 +63,7 @@ class Provisioner:
             aws=self.aws,
             region=self.region,
             account_id=self.account_id,
-            provisioner=self,
+            deploy_stack=self.deploy_stack,
         )
         pseudo = {
             **PSEUDO_STATIC,
@@ -132,8 +98,8 @@ class Provisioner:
                     metadata=definition.get("Metadata") or {},
                 )
                 with ids_from(name, logical_id):
-                    handlers.create(ctx, resource)
-            except (IntrinsicError, ResourceFailed, TemplateError, handlers.HandlerError) as exc:
+                    creators.create(ctx, resource)
+            except (IntrinsicError, ResourceFailed, TemplateError, CreatorError) as exc:
                 self._fail(deployment, address, definition.get("Type", "?"), exc)
                 continue
             except Exception as exc:  # a moto/boto error: report it and keep going

@@ -1,0 +1,34 @@
+"""One creator per CloudFormation resource type: make it in moto (or register it locally) and fill in
+the resource's Ref and GetAtt values the way CloudFormation documents them.
+
+Each module registers its creators with `@creates`; importing this package imports them all. A type with
+no creator gets a placeholder: deterministic ids, and a warning that it is not emulated.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from localcloud.model import Resource
+from localcloud.provision.context import StackContext
+from localcloud.provision.creators import apis, cognito, functions, iam, messaging, nested, storage  # noqa: F401
+from localcloud.provision.creators.common import arn
+from localcloud.provision.creators.registry import CREATORS
+
+log = logging.getLogger("localcloud.provision")
+
+
+def create(ctx: StackContext, resource: Resource) -> None:
+    creator = CREATORS.get(resource.type)
+    if creator is None:
+        _placeholder(ctx, resource)
+        log.warning("%s: %s is not emulated; only its ids exist", resource.address, resource.type)
+        return
+    creator(ctx, resource)
+
+
+def _placeholder(ctx: StackContext, resource: Resource) -> None:
+    name = ctx.name_for(resource.logical_id)
+    service = resource.type.split("::")[1].lower() if resource.type.count("::") == 2 else "unknown"
+    resource.ref = name
+    resource.attrs = {"Arn": arn(ctx, service, name)}
