@@ -138,3 +138,37 @@ def test_a_user_pool_keeps_its_email_settings(moto_url, tmp_path):
     assert pool["EmailConfiguration"]["ReplyToEmailAddress"] == "help@example.com"
     assert pool["VerificationMessageTemplate"]["EmailSubject"] == "Hi"
     assert pool["AdminCreateUserConfig"]["InviteMessageTemplate"]["EmailSubject"] == "Join"
+
+
+def test_cloudfront_resources_get_cloudformations_ids_and_the_api_knows_the_distribution(moto_url):
+    deployment = deploy(moto_url, TEMPLATES / "edge" / "template.yaml")
+    assert deployment.errors == []
+    [cdn] = deployment.of_type("AWS::CloudFront::Distribution")
+    assert cdn.ref == cdn.attrs["Id"] and cdn.attrs["DomainName"].endswith(".cloudfront.net")
+    [function] = [r for r in deployment.of_type("AWS::CloudFront::Function") if r.logical_id == "PrettyUrls"]
+    assert (
+        function.ref
+        == function.attrs["FunctionMetadata.FunctionARN"]
+        == ("arn:aws:cloudfront::123456789012:function/fixture-pretty-urls")
+    )
+    [policy] = deployment.of_type("AWS::S3::BucketPolicy")
+    condition = policy.properties["PolicyDocument"]["Statement"][0]["Condition"]["StringEquals"]
+    assert condition["AWS:SourceArn"] == f"arn:aws:cloudfront::123456789012:distribution/{cdn.ref}"
+    cloudfront = client(moto_url, "cloudfront")
+    assert cloudfront.get_distribution(Id=cdn.ref)["Distribution"]["DomainName"] == cdn.attrs["DomainName"]
+    batch = {"Paths": {"Quantity": 1, "Items": ["/index.html"]}, "CallerReference": "t"}
+    created = cloudfront.create_invalidation(DistributionId=cdn.ref, InvalidationBatch=batch)["Invalidation"]
+    assert created["Status"] == "COMPLETED"
+
+
+def test_distribution_ids_derive_from_stack_and_logical_id(moto_url):
+    first = deploy(moto_url, TEMPLATES / "edge" / "template.yaml")
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()
+    second = deploy(moto_url, TEMPLATES / "edge" / "template.yaml")
+
+    def ids(d):
+        return {r.address: (r.ref, r.attrs.get("DomainName")) for r in d.resources if "CloudFront" in r.type}
+
+    assert ids(first) == ids(second)

@@ -11,7 +11,16 @@ import logging
 
 from localcloud.model import Resource
 from localcloud.provision.context import StackContext
-from localcloud.provision.creators import apis, cognito, functions, iam, messaging, nested, storage  # noqa: F401
+from localcloud.provision.creators import (  # noqa: F401 - each registers its creators
+    apis,
+    cloudfront,
+    cognito,
+    functions,
+    iam,
+    messaging,
+    nested,
+    storage,
+)
 from localcloud.provision.creators.common import arn
 from localcloud.provision.creators.registry import CREATORS
 
