@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from localcloud.edge.model import EdgeRequest, Headers, header, header_values
 from localcloud.edge.policies import CachePolicy, OriginRequestPolicy, ParamConfig
@@ -152,6 +152,38 @@ def _authorization_kept(method: str, options_cached: bool) -> bool:
     return not (method == "OPTIONS" and options_cached)
 
 
+def _passed_viewer_headers(
+    request: EdgeRequest,
+    cache_policy: CachePolicy,
+    chosen: Callable[[str], bool],
+    options_cached: bool,
+    *,
+    drop_encoding: bool,
+) -> Headers:
+    """The viewer's own headers that go to the origin as they are, in the viewer's order."""
+    method = request.method.upper()
+    whole_object = method in ("GET", "HEAD") and not cache_policy.caching_disabled
+    connection_named = {t.strip().lower() for v in header_values(request.headers, "connection") for t in v.split(",")}
+    out: Headers = []
+    for name, value in request.headers:
+        lowered = name.lower()
+        if lowered in HOP_BY_HOP or lowered in connection_named or lowered in ALWAYS_REMOVED or lowered in REBUILT:
+            continue
+        if lowered.startswith(("x-edge-", "cloudfront-")):
+            continue  # a viewer cannot pose as CloudFront's generated headers
+        if lowered == "accept-encoding" and drop_encoding:
+            continue
+        if lowered == "authorization":
+            keep = chosen(lowered) or _authorization_kept(method, options_cached)
+        elif lowered in EDGE_ANSWERED:  # an origin request policy cannot split the keyed object into ranges
+            keep = cache_policy.headers.selects(lowered, case_sensitive=False) or not whole_object
+        else:
+            keep = lowered in ALWAYS_FORWARDED or chosen(lowered)
+        if keep:
+            out.append((name, value))
+    return out
+
+
 def origin_request(
     request: EdgeRequest,
     cache_policy: CachePolicy,
@@ -177,35 +209,13 @@ def origin_request(
     if viewer.protocol != viewer_protocol:
         viewer = Viewer(viewer_protocol, viewer.http_version, viewer.port, viewer.extra)
     extra = origin_request_policy
-    keyed = cache_policy.headers
+    http10 = viewer.http_version.strip().upper().removeprefix("HTTP/") == "1.0"
+    encoding_keyed = compression_keyed(cache_policy)
 
     def chosen(name: str) -> bool:
-        return select(keyed, extra.headers if extra else None, name, case_sensitive=False)
+        return select(cache_policy.headers, extra.headers if extra else None, name, case_sensitive=False)
 
-    method = request.method.upper()
-    whole_object = method in ("GET", "HEAD") and not cache_policy.caching_disabled
-    encoding_keyed = compression_keyed(cache_policy)
-    http10 = viewer.http_version.strip().upper().removeprefix("HTTP/") == "1.0"
-    connection_named = {t.strip().lower() for v in header_values(request.headers, "connection") for t in v.split(",")}
-
-    out: Headers = []
-    for name, value in request.headers:
-        lowered = name.lower()
-        if lowered in HOP_BY_HOP or lowered in connection_named or lowered in ALWAYS_REMOVED or lowered in REBUILT:
-            continue
-        if lowered.startswith(("x-edge-", "cloudfront-")):
-            continue  # a viewer cannot pose as CloudFront's generated headers
-        if lowered == "accept-encoding" and (encoding_keyed or http10):
-            continue
-        if lowered == "authorization":
-            keep = chosen(lowered) or _authorization_kept(method, options_cached)
-        elif lowered in EDGE_ANSWERED:  # an origin request policy cannot split the keyed object into ranges
-            keep = keyed.selects(lowered, case_sensitive=False) or not whole_object
-        else:
-            keep = lowered in ALWAYS_FORWARDED or chosen(lowered)
-        if keep:
-            out.append((name, value))
-
+    out = _passed_viewer_headers(request, cache_policy, chosen, options_cached, drop_encoding=encoding_keyed or http10)
     viewer_host = header(request.headers, "host")
     out.insert(0, ("Host", viewer_host if chosen("host") and viewer_host else origin_host))
     if chosen("user-agent"):

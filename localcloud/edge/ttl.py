@@ -32,11 +32,11 @@ ALWAYS_CACHED_ERRORS = frozenset({404, 414, 500, 501, 502, 503, 504})
 ERRORS_CACHED_WITH_MAX_AGE = frozenset({400, 403, 405, 412, 415})
 # Object-level directives that forbid reuse. `no-cache="Set-Cookie"` and `private="X"` name fields, not
 # the object ("Cache content based on cookies": no-cache="Set-Cookie" keeps the object cacheable).
-_FORBIDDING = ("no-cache", "no-store", "private")
+_FIELD_SCOPED = ("no-cache", "private")
 
 
 def _forbids_reuse(directives: dict[str, str | None]) -> bool:
-    return "no-store" in directives or any(name in directives and directives[name] is None for name in _FORBIDDING)
+    return "no-store" in directives or any(name in directives and directives[name] is None for name in _FIELD_SCOPED)
 
 
 def _header_lifetime(directives: dict[str, str | None], headers: Headers, now: float) -> float | None:
