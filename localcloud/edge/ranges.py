@@ -11,7 +11,7 @@ If-Range), since CloudFront documents no deviation from it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Literal
@@ -100,9 +100,10 @@ def plan_range(range_header: str | None, size: int) -> RangePlan:
 
 
 def multipart_body(
-    plan: Multipart, body: bytes, content_type: str | None, boundary: str
+    plan: Multipart, read: Callable[[int, int], Iterable[bytes]], content_type: str | None, boundary: str
 ) -> tuple[str, Iterator[bytes]]:
-    """The Content-Type and the body chunks of a multipart/byteranges 206 (RFC 9110 §14.6)."""
+    """The Content-Type and the body chunks of a multipart/byteranges 206 (RFC 9110 §14.6); `read(start,
+    end)` gives the object's bytes start..end inclusive, so a large object is never loaded whole."""
 
     def chunks() -> Iterator[bytes]:
         for part in plan.parts:
@@ -111,7 +112,7 @@ def multipart_body(
                 head += f"Content-Type: {content_type}\r\n"
             head += f"Content-Range: {part.content_range}\r\n\r\n"
             yield head.encode("latin-1")
-            yield body[part.start : part.end + 1]
+            yield from read(part.start, part.end)
         yield f"\r\n--{boundary}--\r\n".encode("latin-1")
 
     return f"multipart/byteranges; boundary={boundary}", chunks()
