@@ -165,11 +165,8 @@ class WsgiServer(Listener):
             log.exception("AWS endpoint failed on %s %s", method, environ.get("PATH_INFO"))
             return _error(conn, keep_alive and _drained(body))
         try:
-            if isinstance(result, (list, tuple)) and not state.written:
-                whole, first, rest = True, b"".join(result), iter(())
-            else:
-                rest = _chain(state.written, result)
-                whole, first = False, next(rest, b"")  # a generator app calls start_response on its first step
+            rest: Iterator[bytes] = iter(result) if state.written == [] else _chain(state.written, result)
+            first, whole = _gather(rest)  # a generator app calls start_response on its first step
             if state.status is None:
                 raise RuntimeError("the WSGI app returned without calling start_response")
             status, headers = state.status, state.headers
@@ -193,15 +190,15 @@ class WsgiServer(Listener):
                 for _ in rest:
                     pass
                 return keep_alive
+            if len(first) < _SEND_TOGETHER and not chunked:
+                conn.sendall(out + first)
+            else:
+                conn.sendall(out)
+                if first:
+                    conn.sendall(b"%x\r\n%s\r\n" % (len(first), first) if chunked else first)
             if whole:
-                if len(first) < _SEND_TOGETHER:
-                    conn.sendall(out + first)
-                else:
-                    conn.sendall(out)
-                    conn.sendall(first)
                 return keep_alive
-            conn.sendall(out)
-            for chunk in _chain([first], rest):
+            for chunk in rest:
                 if chunk:
                     conn.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
             if chunked:
@@ -303,6 +300,19 @@ def _drained(body: _Body | None) -> bool:
         return body.drain(MAX_DRAIN)
     except (OSError, ValueError):
         return False
+
+
+def _gather(chunks: Iterator[bytes]) -> tuple[bytes, bool]:
+    """The body's first bytes (up to about `_SEND_TOGETHER`), and whether that is all of it: a small
+    response goes out in one write however many pieces the app yields."""
+    pieces: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        pieces.append(chunk)
+        size += len(chunk)
+        if size >= _SEND_TOGETHER:
+            return b"".join(pieces), False
+    return b"".join(pieces), True
 
 
 def _chain(first: list[bytes], rest: Iterable[bytes]) -> Iterator[bytes]:

@@ -154,19 +154,33 @@ def test_a_body_the_app_leaves_unread_is_skipped(wsgi):
     assert answer.endswith(b"/three") and b"/one" in answer and b"/two" in answer
 
 
-def test_a_streamed_response_is_chunked_and_an_http10_one_ends_with_the_connection(wsgi):
+def test_a_large_streamed_response_is_chunked_and_an_http10_one_ends_with_the_connection(wsgi):
+    part = b"p" * 200_000
+
     def streams(environ, start_response):
         start_response("200 OK", [("Content-Type", "text/plain")])
-        yield b"part1-"
+        yield part
         yield b""
-        yield b"part2"
+        yield part + b"end"
 
     server = wsgi(streams)
     answer = raw_exchange(server.port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-    assert b"Transfer-Encoding: chunked" in answer and answer.endswith(b"6\r\npart1-\r\n5\r\npart2\r\n0\r\n\r\n")
+    assert b"Transfer-Encoding: chunked" in answer and b"Content-Length" not in answer
+    whole = part + part + b"end"  # gathered up to the first write's size, then sent as one chunk
+    assert answer.endswith(b"\r\n\r\n%x\r\n%s\r\n0\r\n\r\n" % (len(whole), whole))
     answer = raw_exchange(server.port, b"GET / HTTP/1.0\r\n\r\n")
-    assert b"Connection: close" in answer and answer.endswith(b"\r\n\r\npart1-part2")
-    assert requests.get(server.url, timeout=5).text == "part1-part2"
+    assert b"Connection: close" in answer and answer.endswith(b"\r\n\r\n" + whole)
+    assert requests.get(server.url, timeout=5).content == whole
+
+
+def test_a_small_streamed_response_goes_out_whole_with_its_length(wsgi):
+    def streams(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        yield b"part1-"
+        yield b"part2"
+
+    answer = raw_exchange(wsgi(streams).port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert b"Content-Length: 11\r\n" in answer and answer.endswith(b"\r\n\r\npart1-part2")
 
 
 def test_a_failing_app_is_a_500_and_the_server_goes_on(wsgi):
