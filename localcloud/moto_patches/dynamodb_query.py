@@ -6,9 +6,9 @@ O(table log table). Here each partition is a `Partition` (a dict that forgets it
 changes), the sorted order is computed once per change, and a page starts at its ExclusiveStartKey by
 bisection with moto's own ordering predicate. The rest (limits, the 1 MB page size, range conditions,
 legacy QueryFilter, filter expressions, projections, LastEvaluatedKey) is moto's code, step for step,
-except that an item's size is computed once per step, and the page is deep-copied only when a filter or
-a projection will read it (moto copies it always). Queries on an index, and tables whose partitions are
-not `Partition`s, go to moto.
+except that an item's size is computed once per step (`item_size`, moto's arithmetic), and the page is
+deep-copied only when a filter or a projection will read it (moto copies it always). Queries on an
+index, and tables whose partitions are not `Partition`s, go to moto.
 """
 
 from __future__ import annotations
@@ -131,6 +131,26 @@ def _first_false(items: list, predicate: Any) -> int:
     return low
 
 
+def item_size(item: Any) -> int:
+    """`Item.size()`, with `DynamoType.size()`'s scalar cases inline (sets, lists and maps ask moto)."""
+    total = 0
+    for name, value in item.attrs.items():
+        kind, raw = value.type, value.value
+        if kind == "N":
+            size = len(str(raw))
+        elif kind in _NESTED:
+            size = value.size()
+        elif isinstance(raw, bool):
+            size = 1
+        else:
+            size = len(raw if isinstance(raw, bytes) else raw.encode("utf-8"))
+        total += len(name if isinstance(name, bytes) else name.encode("utf-8")) + size
+    return total
+
+
+_NESTED = frozenset({"SS", "NS", "BS", "L", "M"})
+
+
 def _no_filter(filter_expression: Any) -> bool:
     """No FilterExpression: moto parses an absent one into `OpDefault`, whose `expr` is always True."""
     from moto.dynamodb.comparisons import OpDefault
@@ -150,7 +170,7 @@ def _page(table, possible_results, start, limit, range_comparison, range_objs, l
     last_evaluated_key = None
     for index in range(start, len(possible_results)):
         result = possible_results[index]
-        size = result.size()  # moto asks it up to three times; the item cannot change in between
+        size = item_size(result)  # moto asks it up to three times; the item cannot change in between
         reached_length_limit = len(results) == limit
         reached_size_limit = (result_size + size) > RESULT_SIZE_LIMIT
         if reached_length_limit or reached_size_limit:
