@@ -76,7 +76,7 @@ def plain(obj: Any) -> Any:
     kind = type(obj)
     if kind in _LEAVES:
         return obj
-    if kind is dict:
+    if kind in _DICTS:
         return {k: plain(v) for k, v in obj.items()}
     if kind is list:
         return [plain(v) for v in obj]
@@ -86,6 +86,7 @@ def plain(obj: Any) -> Any:
 
 
 _LEAVES = frozenset({str, int, float, bool, type(None)})
+_DICTS: set[type] = {dict}  # and moto's LimitedSizeDict (an item's attributes), as apply() checks
 _DynamoType: list[Any] = [None]
 _dynamo_to_dict: list[Any] = [None]
 
@@ -101,9 +102,11 @@ def _base64(value: Any) -> str:
 def apply() -> None:
     from moto.core import serialize
     from moto.dynamodb import responses
-    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
 
     _DynamoType[0] = DynamoType
+    if issubclass(LimitedSizeDict, dict) and not hasattr(LimitedSizeDict, "to_json"):  # dynamo_to_dict's dict case
+        _DICTS.add(LimitedSizeDict)
     _dynamo_to_dict[0] = original = responses.dynamo_to_dict
 
     def dynamo_to_dict(obj: Any) -> Any:
