@@ -117,6 +117,24 @@ def apply() -> None:
 
     Table.__init__ = __init__
     Table.query = query
+    _query_under_the_write_lock()
+
+
+def _query_under_the_write_lock() -> None:
+    """The page is not deep-copied (see `_page`), so the handler holds the write lock until it has turned
+    the page into new dicts (`DynamoResult`): no write can change an item while it is being read out."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    original = DynamoHandler.query
+
+    @functools.wraps(original)
+    def query(self: Any) -> Any:
+        if not state.on:
+            return original(self)
+        with WRITE_LOCK:
+            return original(self)
+
+    DynamoHandler.query = query
 
 
 def _first_false(items: list, predicate: Any) -> int:
@@ -199,7 +217,8 @@ def _page(table, possible_results, start, limit, range_comparison, range_objs, l
             scanned_count += 1
     if _no_filter(filter_expression) and not projection_expressions:
         # moto deep-copies the page so that filters and projections cannot touch the stored items. Without
-        # either, the page only goes to the response, which reads it (`dynamo_to_dict` builds new objects).
+        # either, the page only goes to the response, which reads it (`dynamo_to_dict` builds new objects)
+        # while holding the write lock (`_query_under_the_write_lock`).
         return results, scanned_count, last_evaluated_key
     results = copy.deepcopy(results)
     if filter_expression is not None:
