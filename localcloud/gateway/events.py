@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import fnmatch
+import functools
 import hashlib
 import json
 import logging
@@ -59,6 +60,7 @@ class RequestInfo:
         return out
 
 
+@functools.lru_cache(maxsize=4096)
 def resource_id(resource: str) -> str:
     return hashlib.sha1(resource.encode(), usedforsecurity=False).hexdigest()[:6]
 
