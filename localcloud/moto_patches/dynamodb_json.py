@@ -68,7 +68,18 @@ def attribute_value(value: Any) -> dict[str, Any]:
 def attribute_map(value: Any) -> dict[str, Any]:
     if type(value) is not dict:
         raise _Unusual
-    return {name: attribute_value(item) for name, item in value.items() if item is not None}
+    out: dict[str, Any] = {}
+    for name, item in value.items():
+        if item is None:
+            continue
+        if type(item) is dict and len(item) == 1:  # most attributes: a string, a number or a boolean
+            member = next(iter(item))
+            kind = type(item[member])
+            if (kind is str and member in ("S", "N")) or (kind is bool and member in ("BOOL", "NULL")):
+                out[name] = item  # what the walk would build, so the very dict (`plain` made it new)
+                continue
+        out[name] = attribute_value(item)
+    return out
 
 
 def plain(obj: Any) -> Any:
