@@ -88,7 +88,14 @@ def plain(obj: Any) -> Any:
     if kind in _LEAVES:
         return obj
     if kind in _DICTS:
-        return {k: plain(v) for k, v in obj.items()}
+        out = {}
+        dynamo_type = _DynamoType[0]
+        for k, v in obj.items():  # an item's attributes: DynamoTypes, mostly of a str or a bool
+            if type(v) is dynamo_type and type(v.value) in _LEAVES and v.type not in ("B", "BS"):
+                out[k] = {v.type: v.value}
+            else:
+                out[k] = plain(v)
+        return out
     if kind is list:
         return [plain(v) for v in obj]
     if kind is _DynamoType[0] and obj.type not in ("B", "BS"):

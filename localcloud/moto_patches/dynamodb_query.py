@@ -2,8 +2,8 @@
 
 moto's `Table.query` collects every item of the table, sorts them all, keeps the partition's, sorts
 those again, and walks from the first one, ExclusiveStartKey pages included: a 20-item page costs
-O(table log table). Here each partition is a `Partition` (a dict that forgets its sorted order when it
-changes), the sorted order is computed once per change, and a page starts at its ExclusiveStartKey by
+O(table log table). Here each partition is a `Partition`, a dict that keeps its items' range-key order
+(sorted once, then updated by each put and delete), and a page starts at its ExclusiveStartKey by
 bisection with moto's own ordering predicate. The rest (limits, the 1 MB page size, range conditions,
 legacy QueryFilter, filter expressions, projections, LastEvaluatedKey) is moto's code, step for step,
 except that an item's size is computed once per step (`item_size`, moto's arithmetic), and the page is
@@ -13,6 +13,7 @@ index, and tables whose partitions are not `Partition`s, go to moto.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import functools
 from collections import defaultdict
@@ -23,9 +24,12 @@ from localcloud.moto_patches.switch import state
 
 
 class Partition(dict):
-    """One hash key's items by range key; `ordered()` is their range-key order, cached until a change."""
+    """One hash key's items by range key. `ordered()` is their range-key order: computed on first use,
+    then kept up to date by puts and deletes (a bisection and a copy of the list, never a re-sort; the
+    copy, so that a reader iterating the old order never sees it change) and dropped by anything else."""
 
     _ordered: list | None = None
+    _keys: list | None = None  # the range keys' cast values, in the same order
 
     def ordered(self) -> list:
         ordered = self._ordered
@@ -33,20 +37,58 @@ class Partition(dict):
             with WRITE_LOCK:  # writes change partitions under this lock: none can slip in between
                 ordered = self._ordered
                 if ordered is None:
-                    ordered = self._ordered = sorted(self.values(), key=lambda item: item.range_key.cast_value)
+                    ordered = sorted(self.values(), key=_order)
+                    self._keys = [_order(item) for item in ordered]
+                    self._ordered = ordered
         return ordered
 
     def __setitem__(self, key: Any, value: Any) -> None:
+        ordered, keys = self._ordered, self._keys
+        existed = key in self
         self._ordered = None
         super().__setitem__(key, value)
+        if ordered is None or keys is None:
+            return
+        try:
+            cast = _order(value)
+            at = bisect.bisect_left(keys, cast)
+            if existed:
+                if at == len(keys) or keys[at] != cast:
+                    return  # not where it should be: forget the order, the next query sorts afresh
+                ordered = ordered.copy()
+                ordered[at] = value
+            else:
+                ordered, keys = ordered.copy(), keys.copy()
+                ordered.insert(at, value)
+                keys.insert(at, cast)
+        except Exception:  # e.g. keys that do not compare: the next query sorts (and fails) as moto would
+            return
+        self._keys, self._ordered = keys, ordered
+
+    def _drop(self, item: Any) -> None:
+        ordered, keys = self._ordered, self._keys
+        self._ordered = None
+        if ordered is None or keys is None:
+            return
+        try:
+            at = bisect.bisect_left(keys, _order(item))
+            if at == len(keys) or ordered[at] is not item:
+                return
+        except Exception:
+            return
+        self._keys, self._ordered = keys[:at] + keys[at + 1 :], ordered[:at] + ordered[at + 1 :]
 
     def __delitem__(self, key: Any) -> None:
-        self._ordered = None
+        item = self[key]
         super().__delitem__(key)
+        self._drop(item)
 
-    def pop(self, *args: Any) -> Any:
-        self._ordered = None
-        return super().pop(*args)
+    def pop(self, key: Any, *default: Any) -> Any:
+        if key not in self:
+            return super().pop(key, *default)
+        item = super().pop(key)
+        self._drop(item)
+        return item
 
     def popitem(self) -> Any:
         self._ordered = None
@@ -70,6 +112,10 @@ class Partition(dict):
 
     def __reduce__(self) -> Any:  # pickle and deepcopy the items, never the cached order
         return (Partition, (dict(self),))
+
+
+def _order(item: Any) -> Any:
+    return item.range_key.cast_value
 
 
 def apply() -> None:

@@ -315,3 +315,26 @@ def test_method_names_are_the_same_cached(aws):
 
     for cls in (DynamoHandler, SQSResponse, DynamoHandler):
         assert responses.method_names_from_class(cls) == utils.method_names_from_class(cls)
+
+
+def test_writes_after_a_query_keep_the_order_right(tables):
+    query = {
+        "TableName": "numbers",
+        "KeyConditionExpression": "pk = :p",
+        "ExpressionAttributeValues": {":p": {"S": "n"}},
+    }
+    assert_same_pages(tables, **query)  # the partition's order is now cached
+    for number in ("-1000", "7.25", "1000", "0"):  # before the first, in between, after the last, existing
+        tables.put_item(TableName="numbers", Item=rich("n", {"N": number}, 5))
+    tables.put_item(TableName="numbers", Item={**rich("n", {"N": "-20"}, 6), "title": {"S": "overwritten"}})
+    for number in ("-1000", "13", "999"):  # the first, one in between, one that is not there
+        tables.delete_item(TableName="numbers", Key={"pk": {"S": "n"}, "sk": {"N": number}})
+    tables.batch_write_item(RequestItems={"numbers": [{"PutRequest": {"Item": rich("n", {"N": "42.5"}, 7)}}]})
+    from moto.dynamodb.models import dynamodb_backends
+
+    partition = next(iter(dynamodb_backends["123456789012"][REGION].get_table("numbers").items.values()))
+    assert partition._ordered is not None  # kept up to date through the writes, not dropped
+    pages = assert_same_pages(tables, **query, Limit=9)
+    keys = [float(i["sk"]["N"]) for page in pages for i in page["Items"]]
+    assert keys == sorted(keys) and 1000.0 in keys and -1000.0 not in keys and 42.5 in keys
+    assert any(i["title"]["S"] == "overwritten" for page in pages for i in page["Items"])
