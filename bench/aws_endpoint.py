@@ -3,14 +3,18 @@
 Sides, each driven by its own boto3 clients in this process (the client's cost is in every figure):
 - endpoint: a `python -m localcloud up` child on bench/fixtures/aws/template.yaml (a table, two queues,
   a topic and a bucket), admin credentials, as functions and tests call it;
-- in-process: stock moto under `mock_aws` in this process, with the same resources and data (none of
-  localcloud's moto patches: this is the reference the goals are set against);
+- in-process: stock moto under `mock_aws` in this process, with the same resources and data (each call
+  inside `moto_patches.stock()`, so none of localcloud's speed patches: the reference the goals are set
+  against);
+- patched: the same, on resources of its own, with localcloud's speed patches on. The endpoint over this
+  is what the HTTP layer and the front cost, moto's work being equal;
 - canned: bench/canned_aws.py, a child on the endpoint's own serving stack that replays one recorded
   response per operation, so it measures boto3 + HTTP + server and no AWS logic.
 
 For each operation the sides are called back to back, in an order that rotates every round, after a
-warm-up. Prints p50/p99 per side and the ratios endpoint/in-process and endpoint/canned, then a Query
-page of 20 items from a partition of 20 and from one of 10 000 (endpoint and in-process) and their ratio.
+warm-up. Prints p50/p99 per side and the ratios endpoint/in-process, endpoint/patched and
+endpoint/canned, then a Query page of 20 items from a partition of 20 and from one of 10 000 (endpoint,
+in-process, patched) and their ratio.
 """
 
 from __future__ import annotations
@@ -28,9 +32,10 @@ import processes
 from stats import Figure, Latency, cli, table
 
 BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))
 TEMPLATE = BENCH / "fixtures" / "aws" / "template.yaml"
 NAME = "aws endpoint"
-SIDES = ("endpoint", "in-process", "canned")
+SIDES = ("endpoint", "in-process", "patched", "canned")
 OPERATIONS = ("GetItem", "PutItem", "SendMessage", "ReceiveMessage", "Publish", "PutObject", "GetObject")
 BIG_PARTITION = 10_000
 PAGE = 20
@@ -55,7 +60,7 @@ def item(pk: str, sk: int) -> dict:
 class Side:
     """One side's clients and resource names, and the calls the bench times."""
 
-    def __init__(self, clients: Callable[[str], object], names: dict[str, str]):
+    def __init__(self, clients: Callable[[str], object], names: dict[str, str], stock: bool = False):
         self.ddb, self.sqs, self.sns, self.s3 = (clients(s) for s in ("dynamodb", "sqs", "sns", "s3"))
         self.table, self.topic, self.bucket = names["TableName"], names["TopicArn"], names["BucketName"]
         self.send_queue, self.receive_queue = names["SendQueueUrl"], names["ReceiveQueueUrl"]
@@ -70,6 +75,17 @@ class Side:
             "Query 20 of 20": lambda: self._query("small"),
             f"Query 20 of {BIG_PARTITION}": lambda: self._query("big"),
         }
+        if stock:
+            from localcloud.moto_patches import stock as stock_moto
+
+            def unpatched(call: Callable[[], object]) -> Callable[[], object]:
+                def run() -> object:
+                    with stock_moto():
+                        return call()
+
+                return run
+
+            self.calls = {name: unpatched(call) for name, call in self.calls.items()}
 
     def _receive(self) -> None:
         messages = self.sqs.receive_message(QueueUrl=self.receive_queue, VisibilityTimeout=0).get("Messages")
@@ -109,10 +125,14 @@ def _remote_clients(url: str) -> Callable[[str], object]:
     return make
 
 
-def _in_process_side() -> tuple[Side, object]:
+def _in_process_sides() -> tuple[Side, Side, object]:
+    """(stock, patched): two sets of the same resources in one `mock_aws`, one used inside `stock()`."""
     import boto3
     from moto import mock_aws
 
+    from localcloud import moto_patches
+
+    moto_patches.apply()
     mock = mock_aws()
     mock.start()
     session = boto3.session.Session()
@@ -121,24 +141,27 @@ def _in_process_side() -> tuple[Side, object]:
         return session.client(service, **CREDENTIALS)
 
     ddb, sqs, sns, s3 = (make(s) for s in ("dynamodb", "sqs", "sns", "s3"))
-    ddb.create_table(
-        TableName="bench",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-    )
-    s3.create_bucket(Bucket="bench-bucket")
-    names = {
-        "TableName": "bench",
-        "TopicArn": sns.create_topic(Name="bench")["TopicArn"],
-        "BucketName": "bench-bucket",
-        "SendQueueUrl": sqs.create_queue(QueueName="send")["QueueUrl"],
-        "ReceiveQueueUrl": sqs.create_queue(QueueName="receive")["QueueUrl"],
-    }
-    return Side(make, names), mock
+    sides = []
+    for suffix, stock in (("", True), ("-patched", False)):
+        ddb.create_table(
+            TableName=f"bench{suffix}",
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        )
+        s3.create_bucket(Bucket=f"bench-bucket{suffix}")
+        names = {
+            "TableName": f"bench{suffix}",
+            "TopicArn": sns.create_topic(Name=f"bench{suffix}")["TopicArn"],
+            "BucketName": f"bench-bucket{suffix}",
+            "SendQueueUrl": sqs.create_queue(QueueName=f"send{suffix}")["QueueUrl"],
+            "ReceiveQueueUrl": sqs.create_queue(QueueName=f"receive{suffix}")["QueueUrl"],
+        }
+        sides.append(Side(make, names, stock=stock))
+    return sides[0], sides[1], mock
 
 
 def _start_canned(upstream: str, log: Path) -> tuple[subprocess.Popen, str]:
@@ -193,9 +216,10 @@ def run(argv: list[str] | None = None) -> list[Figure]:
         endpoint = Side(_remote_clients(lc.endpoints["aws"]), names)
         endpoint.fill(big=True)
         canned = Side(_remote_clients(canned_url), names)
-        in_process, mock = _in_process_side()
+        in_process, patched, mock = _in_process_sides()
         in_process.fill(big=True)
-        sides = {"endpoint": endpoint, "in-process": in_process, "canned": canned}
+        patched.fill(big=True)
+        sides = {"endpoint": endpoint, "in-process": in_process, "patched": patched, "canned": canned}
         results: dict[str, dict[str, Latency]] = {}
         for operation in OPERATIONS:
             print(f"  measuring {operation}", flush=True)
@@ -205,9 +229,9 @@ def run(argv: list[str] | None = None) -> list[Figure]:
         queries = {}
         for operation in ("Query 20 of 20", f"Query 20 of {BIG_PARTITION}"):
             print(f"  measuring {operation}", flush=True)
-            two = {"endpoint": endpoint, "in-process": in_process}
+            three = {"endpoint": endpoint, "in-process": in_process, "patched": patched}
             deadline = time.monotonic() + args.max_seconds
-            queries[operation] = measure(two, operation, args.query_requests, max(5, args.warmup // 10), deadline)
+            queries[operation] = measure(three, operation, args.query_requests, max(5, args.warmup // 10), deadline)
     finally:
         if mock is not None:
             mock.stop()
@@ -220,24 +244,18 @@ def run(argv: list[str] | None = None) -> list[Figure]:
 def report(results: dict[str, dict[str, Latency]], queries: dict[str, dict[str, Latency]]) -> list[Figure]:
     rows, figures = [], []
     for operation, by_side in results.items():
-        e, i, c = (by_side[s] for s in SIDES)
+        e, i, m, c = (by_side[s] for s in SIDES)
         rows.append(
             [operation, str(e.n)]
-            + [f"{lat.p50:.3f} / {lat.p99:.3f}" for lat in (e, i, c)]
-            + [f"{e.p50 / i.p50:.2f}", f"{e.p50 / c.p50:.2f}"]
+            + [f"{lat.p50:.3f} / {lat.p99:.3f}" for lat in (e, i, m, c)]
+            + [f"{e.p50 / i.p50:.2f}", f"{e.p50 / m.p50:.2f}", f"{e.p50 / c.p50:.2f}"]
         )
         figures.append(Figure(NAME, f"{operation} endpoint p50", e.p50))
         figures.append(Figure(NAME, f"{operation} endpoint/in-process p50", e.p50 / i.p50, "x", note="goal <= 1.5"))
+        figures.append(Figure(NAME, f"{operation} endpoint/patched p50", e.p50 / m.p50, "x"))
         figures.append(Figure(NAME, f"{operation} endpoint/canned p50", e.p50 / c.p50, "x"))
-    header = [
-        "operation",
-        "n",
-        "endpoint p50/p99 ms",
-        "in-process p50/p99",
-        "canned p50/p99",
-        "end/in-proc",
-        "end/canned",
-    ]
+    header = ["operation", "n", "endpoint p50/p99 ms", "in-process", "patched", "canned"]
+    header += ["end/in-proc", "end/patched", "end/canned"]
     print(f"\n{NAME}: boto3 client included, sides alternating")
     print(table(rows, header))
     small, big = (queries[k] for k in queries)
@@ -248,7 +266,7 @@ def report(results: dict[str, dict[str, Latency]], queries: dict[str, dict[str, 
             f"{big[name].p50:.3f} / {big[name].p99:.3f}",
             f"{big[name].p50 / small[name].p50:.2f}",
         ]
-        for name in ("endpoint", "in-process")
+        for name in ("endpoint", "in-process", "patched")
     ]
     print(f"\nQuery, a page of {PAGE} (p50/p99 ms)")
     print(table(rows, ["side", f"partition of {PAGE}", f"partition of {BIG_PARTITION}", "ratio"]))
