@@ -66,7 +66,12 @@ def resource_id(resource: str) -> str:
 
 
 def request_time(now: float) -> str:
-    return datetime.fromtimestamp(now, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
+    return _format_second(int(now // 1))  # the format has whole seconds: one strftime per second
+
+
+@functools.lru_cache(maxsize=4)
+def _format_second(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
 
 
 def is_binary(content_type: str | None, binary_types: list[str]) -> bool:
