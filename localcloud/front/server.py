@@ -120,10 +120,8 @@ class WsgiServer(Listener):
                 if key in environ:
                     value = f"{environ[key]},{value}"
             environ[key] = value
-        for (
-            name,
-            value,
-        ) in underscored:  # as MotoRequestHandler.make_environ: only x-amz-meta-*, never over a dashed one
+        # As MotoRequestHandler.make_environ: only x-amz-meta-* keep their underscores, never over a dashed name.
+        for name, value in underscored:
             if not name.lower().startswith("x-amz-meta-"):
                 continue
             key = name.upper().replace("-", "_")
