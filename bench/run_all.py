@@ -1,9 +1,9 @@
 """Every localcloud benchmark, each in its own process, then one summary table (what `make bench` runs).
 
 Benches: request latency vs serverless-offline, overhead on GET /todos/{id}, `make dev` time to ready,
-SQS → handler latency. `--quick` runs fewer requests; `--only NAME` runs some of them. Other bench
-scripts in this folder that take no arguments (lambdas_roundtrip.py, sqs_latency.py) run after these,
-with their own output.
+SQS → handler latency, AWS calls through the endpoint vs moto in-process vs a canned-reply floor.
+`--quick` runs fewer requests; `--only NAME` runs some of them. Other bench scripts in this folder that
+take no arguments (lambdas_roundtrip.py, sqs_latency.py) run after these, with their own output.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ BENCHES = {
     "route_overhead": ([], ["--requests", "500", "--warmup", "50"]),
     "dev_ready": ([], ["--runs", "2"]),
     "async_latency": ([], ["--messages", "50"]),
+    "aws_endpoint": ([], ["--requests", "300", "--query-requests", "30"]),
 }
 EXTRAS = ("lambdas_roundtrip", "sqs_latency")
 

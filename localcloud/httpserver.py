@@ -15,6 +15,7 @@ import socket
 import threading
 from collections.abc import Callable
 from http import HTTPStatus
+from typing import BinaryIO
 
 from localcloud.model import HttpRequest, HttpResponse
 
@@ -26,7 +27,8 @@ MAX_HEADERS = 200
 MAX_BODY = 64 * 1024 * 1024
 IDLE_TIMEOUT = 120.0
 
-_REASONS = {s.value: s.phrase for s in HTTPStatus}
+REASONS = {s.value: s.phrase for s in HTTPStatus}
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 
 class BadRequest(Exception):
@@ -36,11 +38,13 @@ class BadRequest(Exception):
         self.message = message
 
 
-class Server:
-    """A running server: `.url`, `.port`, `.close()`."""
+class Listener:
+    """Accepts connections on a background thread, one thread per connection; subclasses serve them.
+    `.url`, `.port`, `.close()`."""
 
-    def __init__(self, handler: Callable[[HttpRequest], HttpResponse], host: str, port: int):
-        self._handler = handler
+    thread_name = "httpserver"
+
+    def __init__(self, host: str, port: int):
         self._sock = socket.create_server((host, port), backlog=256, reuse_port=False)
         self.host = host
         self.port = self._sock.getsockname()[1]
@@ -48,7 +52,7 @@ class Server:
         self._conns: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._closed = False
-        self._thread = threading.Thread(target=self._accept_loop, name=f"httpserver:{self.port}", daemon=True)
+        self._thread = threading.Thread(target=self._accept_loop, name=f"{self.thread_name}:{self.port}", daemon=True)
         self._thread.start()
 
     def _accept_loop(self) -> None:
@@ -62,35 +66,13 @@ class Server:
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with self._lock:
                 self._conns.add(conn)
-            threading.Thread(target=self._serve_connection, args=(conn, addr[0]), daemon=True).start()
+            threading.Thread(target=self._connection, args=(conn, addr), daemon=True).start()
 
-    def _serve_connection(self, conn: socket.socket, client_ip: str) -> None:
+    def _connection(self, conn: socket.socket, addr: tuple) -> None:
         conn.settimeout(IDLE_TIMEOUT)
         rfile = conn.makefile("rb", buffering=65536)
         try:
-            while not self._closed:
-                try:
-                    parsed = _read_request(rfile, conn)
-                except BadRequest as exc:
-                    _send(conn, _error(exc.status, exc.message), "GET", keep_alive=False)
-                    _linger(conn)
-                    return
-                if parsed is None:
-                    return
-                method, target, version, headers, body = parsed
-                path, _, query = target.partition("?")
-                req = HttpRequest(
-                    method=method, path=path, query=query, headers=headers, body=body, client_ip=client_ip
-                )
-                try:
-                    resp = self._handler(req)
-                except Exception:
-                    log.exception("handler failed on %s %s", method, path)
-                    resp = _error(500, "Internal server error")
-                keep_alive = _keep_alive(version, headers)
-                _send(conn, resp, method, keep_alive)
-                if not keep_alive:
-                    return
+            self._serve_connection(conn, rfile, addr)
         except (OSError, ValueError):
             return
         finally:
@@ -99,6 +81,9 @@ class Server:
             with contextlib.suppress(OSError):
                 rfile.close()
                 conn.close()
+
+    def _serve_connection(self, conn: socket.socket, rfile: BinaryIO, addr: tuple) -> None:
+        raise NotImplementedError
 
     def close(self) -> None:
         """Stop accepting, drop open connections and wait for the accept loop to end."""
@@ -116,11 +101,43 @@ class Server:
                 conn.shutdown(socket.SHUT_RDWR)
         self._thread.join(timeout=5)
 
-    def __enter__(self) -> Server:
+    def __enter__(self) -> Listener:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class Server(Listener):
+    """Serves `HttpRequest -> HttpResponse` handlers, bodies read whole (up to MAX_BODY)."""
+
+    def __init__(self, handler: Callable[[HttpRequest], HttpResponse], host: str, port: int):
+        self._handler = handler
+        super().__init__(host, port)
+
+    def _serve_connection(self, conn: socket.socket, rfile: BinaryIO, addr: tuple) -> None:
+        client_ip = addr[0]
+        while not self._closed:
+            try:
+                parsed = _read_request(rfile, conn)
+            except BadRequest as exc:
+                _send(conn, _error(exc.status, exc.message), "GET", keep_alive=False)
+                linger(conn)
+                return
+            if parsed is None:
+                return
+            method, target, version, headers, body = parsed
+            path, _, query = target.partition("?")
+            req = HttpRequest(method=method, path=path, query=query, headers=headers, body=body, client_ip=client_ip)
+            try:
+                resp = self._handler(req)
+            except Exception:
+                log.exception("handler failed on %s %s", method, path)
+                resp = _error(500, "Internal server error")
+            keep_alive = keep_alive_requested(version, headers)
+            _send(conn, resp, method, keep_alive)
+            if not keep_alive:
+                return
 
 
 def serve(handler: Callable[[HttpRequest], HttpResponse], host: str = "127.0.0.1", port: int = 0) -> Server:
@@ -128,7 +145,8 @@ def serve(handler: Callable[[HttpRequest], HttpResponse], host: str = "127.0.0.1
     return Server(handler, host, port)
 
 
-def _read_request(rfile, conn: socket.socket):
+def read_head(rfile: BinaryIO) -> tuple[str, str, str, list[tuple[str, str]]] | None:
+    """(method, target, version, headers) of the next request, None at end of stream; target is origin-form."""
     line = rfile.readline(MAX_LINE + 1)
     while line in (b"\r\n", b"\n"):  # tolerate stray CRLF between keep-alive requests
         line = rfile.readline(MAX_LINE + 1)
@@ -156,23 +174,35 @@ def _read_request(rfile, conn: socket.socket):
         if len(hline) > MAX_LINE or total > MAX_HEADER_BYTES or len(headers) >= MAX_HEADERS:
             raise BadRequest(431, "Request header fields too large")
         if hline in (b"\r\n", b"\n"):
-            break
+            return method, target, version, headers
         name, sep, value = hline.decode("latin-1").partition(":")
         if not sep or not name or name != name.strip():
             raise BadRequest(400, "Malformed header line")
         headers.append((name, value.strip()))
+
+
+def content_length(value: str) -> int:
+    try:
+        length = int(value)
+    except ValueError:
+        raise BadRequest(400, "Invalid Content-Length") from None
+    if length < 0:
+        raise BadRequest(400, "Invalid Content-Length")
+    return length
+
+
+def _read_request(rfile: BinaryIO, conn: socket.socket):
+    head = read_head(rfile)
+    if head is None:
+        return None
+    method, target, version, headers = head
     lowered = {k.lower(): v for k, v in headers}
     if lowered.get("expect", "").lower() == "100-continue":
-        conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        conn.sendall(CONTINUE)
     if "chunked" in lowered.get("transfer-encoding", "").lower():
         body = _read_chunked(rfile)
     elif "content-length" in lowered:
-        try:
-            length = int(lowered["content-length"])
-        except ValueError:
-            raise BadRequest(400, "Invalid Content-Length") from None
-        if length < 0:
-            raise BadRequest(400, "Invalid Content-Length")
+        length = content_length(lowered["content-length"])
         if length > MAX_BODY:
             raise BadRequest(413, "Request body too large")
         body = rfile.read(length) if length else b""
@@ -183,7 +213,7 @@ def _read_request(rfile, conn: socket.socket):
     return method, target, version, headers, body
 
 
-def _read_chunked(rfile) -> bytes:
+def _read_chunked(rfile: BinaryIO) -> bytes:
     chunks = []
     size_total = 0
     while True:
@@ -207,7 +237,7 @@ def _read_chunked(rfile) -> bytes:
         rfile.readline(MAX_LINE + 1)
 
 
-def _linger(conn: socket.socket) -> None:
+def linger(conn: socket.socket) -> None:
     """Half-close and drain what the client still sends, so it reads our error instead of a reset."""
     with contextlib.suppress(OSError):
         conn.shutdown(socket.SHUT_WR)
@@ -220,7 +250,7 @@ def _linger(conn: socket.socket) -> None:
             drained += len(chunk)
 
 
-def _keep_alive(version: str, headers: list[tuple[str, str]]) -> bool:
+def keep_alive_requested(version: str, headers: list[tuple[str, str]]) -> bool:
     connection = ""
     for k, v in headers:
         if k.lower() == "connection":
@@ -237,7 +267,7 @@ def _error(status: int, message: str) -> HttpResponse:
 def _send(conn: socket.socket, resp: HttpResponse, method: str, keep_alive: bool) -> None:
     status = int(resp.status)
     body = resp.body if isinstance(resp.body, bytes) else str(resp.body or "").encode()
-    lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}"]
+    lines = [f"HTTP/1.1 {status} {REASONS.get(status, 'Unknown')}"]
     for name, value in resp.headers:
         lowered = name.lower()
         if lowered in ("content-length", "connection", "transfer-encoding"):
@@ -248,14 +278,19 @@ def _send(conn: socket.socket, resp: HttpResponse, method: str, keep_alive: bool
     no_body = status in (204, 304) or 100 <= status < 200
     if not no_body:
         lines.append(f"Content-Length: {len(body)}")
-    if not keep_alive:
-        lines.append("Connection: close")
-    text = "\r\n".join(lines) + "\r\n\r\n"
-    try:
-        head = text.encode("latin-1")
-    except UnicodeEncodeError:
-        head = text.encode("utf-8")
+    head = encode_head(lines, keep_alive)
     if method == "HEAD" or no_body:
         conn.sendall(head)
     else:
         conn.sendall(head + body)
+
+
+def encode_head(lines: list[str], keep_alive: bool) -> bytes:
+    """The status line and header lines as bytes, with `Connection: close` unless kept alive."""
+    if not keep_alive:
+        lines.append("Connection: close")
+    text = "\r\n".join(lines) + "\r\n\r\n"
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")

@@ -193,9 +193,10 @@ class LocalCloud:
 
     def _start_aws(self, front_class: type) -> None:
         from moto.server import DomainDispatcherApplication, create_backend_app
-        from werkzeug.serving import make_server
 
         from localcloud import moto_patches, moto_taps
+        from localcloud.front.dispatch import MotoDispatch
+        from localcloud.front.server import serve_wsgi
 
         moto_patches.apply()
         moto_taps.install(self.events)  # S3 notifications, SNS fan-out, stream records: hops inside moto
@@ -204,12 +205,10 @@ class LocalCloud:
         from moto.moto_api._internal.models import moto_api_backend
 
         moto_api_backend.reset()
-        app = DomainDispatcherApplication(create_backend_app)
+        app = MotoDispatch(DomainDispatcherApplication(create_backend_app))
         self.front = front_class(app, region=self.region, account_id=self.account_id, events=self.events, aws=self.aws)
-        self._aws_server = make_server(self.host, self.aws_port, self.front, threaded=True)
-        self._aws_server.daemon_threads = True
-        self.aws_url = f"http://{self.host}:{self._aws_server.server_port}"
-        threading.Thread(target=self._aws_server.serve_forever, name="localcloud-aws", daemon=True).start()
+        self._aws_server = serve_wsgi(self.front, self.host, self.aws_port)
+        self.aws_url = self._aws_server.url
 
     def _worker_env(self) -> dict[str, str]:
         env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR") if k in os.environ}

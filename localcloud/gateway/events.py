@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import fnmatch
+import functools
 import hashlib
 import json
 import logging
@@ -59,12 +60,18 @@ class RequestInfo:
         return out
 
 
+@functools.lru_cache(maxsize=4096)
 def resource_id(resource: str) -> str:
     return hashlib.sha1(resource.encode(), usedforsecurity=False).hexdigest()[:6]
 
 
 def request_time(now: float) -> str:
-    return datetime.fromtimestamp(now, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
+    return _format_second(int(now // 1))  # the format has whole seconds: one strftime per second
+
+
+@functools.lru_cache(maxsize=4)
+def _format_second(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
 
 
 def is_binary(content_type: str | None, binary_types: list[str]) -> bool:

@@ -27,17 +27,23 @@ class RestPipeline:
         self.gw = gw
 
     def handle(self, api: Api, stage: Stage, info: RequestInfo) -> HttpResponse:
-        context: dict[str, Any] = self._context(api, stage, info, None, None)
+        # The $context a refusal or a mapping template sees, as of the stage reached; built only if one
+        # needs it (a proxy integration that succeeds never does).
+        known: tuple[Route | None, dict[str, Any] | None, dict[str, Any]] = (None, None, dict(info.identity))
+
+        def context() -> dict[str, Any]:
+            return self._context(api, stage, info, *known)
+
         try:
             route, path_params = api.routes.match_rest(info.method, info.path)
             if route is None:
                 raise Refused(
                     "MISSING_AUTHENTICATION_TOKEN", f"no {info.method} method on a resource matching {info.path}"
                 )
-            context = self._context(api, stage, info, route, None)
+            known = (route, None, dict(info.identity))
             self._throttle(api, stage, route)
             authorizer = self._authorize(api, stage, info, route, path_params)
-            context = self._context(api, stage, info, route, authorizer)
+            known = (route, authorizer, dict(info.identity))
             params = self._params(info, path_params)
             self.gw.validators.check(api, route, params, info.req.body, info.header("content-type") or "")
             cache_key, ttl = self._cache_key(api, stage, info, route, path_params, params)
@@ -50,13 +56,13 @@ class RestPipeline:
                 self.gw.cache.put(cache_key, resp, ttl)
             return resp
         except Refused as exc:
-            return self._refusal(api, stage, exc, context)
+            return self._refusal(api, stage, exc, context())
         except auth.Denied as exc:
-            return self._refusal(api, stage, Refused(exc.kind, exc.reason, exc.message), context)
+            return self._refusal(api, stage, Refused(exc.kind, exc.reason, exc.message), context())
         except Invalid as exc:
-            return self._refusal(api, stage, Refused(exc.kind, exc.message, exc.message), context)
+            return self._refusal(api, stage, Refused(exc.kind, exc.message, exc.message), context())
         except integrations.IntegrationError as exc:
-            return self._refusal(api, stage, Refused(exc.kind, str(exc)), context)
+            return self._refusal(api, stage, Refused(exc.kind, str(exc)), context())
 
     def _refusal(self, api: Api, stage: Stage, exc: Refused, context: dict[str, Any]) -> HttpResponse:
         resp = gateway_response(
@@ -189,7 +195,7 @@ class RestPipeline:
             account_id=self.gw.deployment.account_id,
         )
 
-    def _context(self, api, stage, info, route, authorizer) -> dict[str, Any]:
+    def _context(self, api, stage, info, route, authorizer, identity) -> dict[str, Any]:
         resource = route.resource if route else info.path
         return {
             "accountId": self.gw.deployment.account_id,
@@ -205,7 +211,7 @@ class RestPipeline:
             "path": f"/{stage.name}{info.path}",
             "domainName": info.domain,
             "protocol": "HTTP/1.1",
-            "identity": {"sourceIp": info.req.client_ip, "userAgent": info.header("user-agent") or "", **info.identity},
+            "identity": {"sourceIp": info.req.client_ip, "userAgent": info.header("user-agent") or "", **identity},
             "authorizer": authorizer or {},
         }
 
@@ -233,7 +239,7 @@ class RestPipeline:
         mc = integrations.MappingContext(
             body=info.req.body,
             params=params,
-            context=context,
+            context=context(),
             stage_vars=stage.variables,
             content_type=info.header("content-type") or "application/json",
             accept=info.header("accept"),

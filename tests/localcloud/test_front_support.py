@@ -1,30 +1,25 @@
-"""Shared setup for the AwsFront tests: a real werkzeug server running AwsFront(moto) on an ephemeral
-port, and a Cognito user pool + identity pool + authenticated role like the identity stack's."""
+"""Shared setup for the AwsFront tests: the endpoint's own server running AwsFront(moto) on an ephemeral
+port, as localcloud serves it, and a Cognito user pool + identity pool + authenticated role like the
+identity stack's."""
 
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from dataclasses import dataclass, field
 
 import boto3
 import moto.server
 import pytest
-from moto.moto_server.werkzeug_app import MotoRequestHandler
-from werkzeug.serving import make_server
 
 from localcloud.front import AwsFront
+from localcloud.front.dispatch import MotoDispatch
+from localcloud.front.server import serve_wsgi
 from localcloud.model import EventLog
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 PASSWORD = "Correct-Horse-42"
-
-
-class QuietHandler(MotoRequestHandler):
-    def log_request(self, *args, **kwargs):
-        pass
 
 
 @dataclass
@@ -73,11 +68,10 @@ def start_front() -> FrontServer:
             aws_secret_access_key="testing",
         )
 
-    app = moto.server.DomainDispatcherApplication(moto.server.create_backend_app)
+    app = MotoDispatch(moto.server.DomainDispatcherApplication(moto.server.create_backend_app))
     front = AwsFront(app, region=REGION, account_id=ACCOUNT, events=events, aws=aws)
-    server = make_server("127.0.0.1", 0, front, threaded=True, request_handler=QuietHandler)
-    holder["url"] = f"http://127.0.0.1:{server.server_port}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve_wsgi(front, "127.0.0.1", 0)
+    holder["url"] = server.url
     return FrontServer(holder["url"], front, events, server)
 
 
@@ -85,8 +79,7 @@ def start_front() -> FrontServer:
 def served():
     running = start_front()
     yield running
-    running.server.shutdown()
-    running.server.server_close()
+    running.server.close()
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Where localcloud restores AWS semantics that moto lacks (localcloud/moto_patches.py)."""
+"""Where localcloud restores AWS semantics that moto lacks (localcloud/moto_patches/semantics.py)."""
 
 from __future__ import annotations
 

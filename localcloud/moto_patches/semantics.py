@@ -26,16 +26,13 @@ _DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_it
 _MAX_SHARD_ITERATORS = 5000
 _FIFO_SETTLE_MS = 100
 _FIFO_IDLE_POLL_SECONDS = 0.05
-_applied = False
+WRITE_LOCK = threading.RLock()  # held by every DynamoDB write (and by dynamodb_query.py's partition sort)
 
 
 def apply() -> None:
-    global _applied
-    if _applied:
-        return
     from moto.dynamodb.models import DynamoDBBackend
 
-    lock = threading.RLock()
+    lock = WRITE_LOCK
     for name in _DYNAMODB_WRITES:
         original = getattr(DynamoDBBackend, name, None)
         if original is None:
@@ -50,7 +47,6 @@ def apply() -> None:
     os.environ.setdefault("MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR", "false")
     _bound_stream_iterators()
     _fifo_redelivery_in_order()
-    _applied = True
 
 
 def _bound_stream_iterators() -> None:

@@ -1,0 +1,31 @@
+"""Patches to the embedded moto, applied once before the AWS endpoint serves (`apply()`).
+
+Two kinds, one module each:
+- semantics.py: where moto's semantics differ from AWS in ways our applications depend on (atomic
+  conditional writes, FIFO redelivery order, unthrottled purges, bounded stream iterators);
+- speed patches, which change no result, only its cost: dynamodb_query.py (a Query reads its partition,
+  sorted once per change, instead of sorting the whole table), dynamodb_json.py (AttributeValues are
+  serialized directly, not through moto's generic shape walker), sqs_send.py (SendMessage reads the one
+  queue attribute it needs instead of counting every message) and dispatch.py (a response class's
+  method names are listed once, not on every request). Each has a test that compares its results with
+  moto's own code; `stock()` turns them off in a thread for that.
+"""
+
+from __future__ import annotations
+
+from localcloud.moto_patches.switch import stock
+
+__all__ = ["apply", "stock"]
+
+_applied = False
+
+
+def apply() -> None:
+    global _applied
+    if _applied:
+        return
+    from localcloud.moto_patches import dispatch, dynamodb_json, dynamodb_query, semantics, sqs_send
+
+    for module in (semantics, dynamodb_query, dynamodb_json, sqs_send, dispatch):
+        module.apply()
+    _applied = True
