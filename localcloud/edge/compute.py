@@ -100,7 +100,9 @@ class EdgeCompute:
             head = EdgeResponse(response.status, response.headers, b"")
             changed = self._lambda("viewer-response", distribution, behavior, request, request_id, response=head)
             assert isinstance(changed, EdgeResponse)
-            response = changed if changed.body not in (b"", None) else EdgeResponse(changed.status, changed.headers, body)
+            response = (
+                changed if changed.body not in (b"", None) else EdgeResponse(changed.status, changed.headers, body)
+            )
         function_association = behavior.function("viewer-response")
         if function_association is not None:
             function = self._function(function_association.function_arn)
@@ -170,7 +172,8 @@ class EdgeCompute:
         except lambda_edge.EdgeFunctionError as exc:
             raise EdgeFunctionFailed(exc.status, exc.message) from None
         except LookupError as exc:
-            raise EdgeFunctionFailed(503, f"Lambda@Edge function {association.function_arn} is not deployed: {exc}")
+            message = f"Lambda@Edge function {association.function_arn} is not deployed: {exc}"
+            raise EdgeFunctionFailed(503, message) from None
 
 
 def _origin_description(origin: Origin) -> dict[str, Any]:
@@ -191,4 +194,3 @@ def _origin_description(origin: Origin) -> dict[str, Any]:
             "sslProtocols": ["TLSv1.2"],
         }
     }
-

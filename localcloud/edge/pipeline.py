@@ -36,7 +36,7 @@ from localcloud.edge.model import EdgeRequest, EdgeResponse, Headers, header, re
 from localcloud.edge.origins import OriginError, OriginResponse
 from localcloud.edge.response_headers import apply_policy, is_preflight, preflight_response
 from localcloud.edge.serving import answer, edge_headers
-from localcloud.edge.store import CacheStore, Entry, Fill, FillFailed
+from localcloud.edge.store import CacheStore, Entry, Fill
 from localcloud.edge.viewer import Viewer
 
 log = logging.getLogger("localcloud.edge")
@@ -186,10 +186,13 @@ class Pipeline:
 
     def _revalidate(self, request: EdgeRequest, ctx: Context, key: str, stale: Entry) -> tuple[EdgeResponse, str]:
         """A stale entry: ask the origin whether it changed (If-None-Match / If-Modified-Since)."""
-        validators = [(k, v) for k, v in (("If-None-Match", header(stale.headers, "etag")),
-                                          ("If-Modified-Since", header(stale.headers, "last-modified"))) if v]  # fmt: skip
-        probe = EdgeRequest("GET", request.uri, request.querystring, [*without(request.headers, "if-none-match",
-                            "if-modified-since", "range", "if-range"), *validators], request.client_ip)  # fmt: skip
+        candidates = (
+            ("If-None-Match", header(stale.headers, "etag")),
+            ("If-Modified-Since", header(stale.headers, "last-modified")),
+        )
+        validators = [(k, v) for k, v in candidates if v]
+        kept = without(request.headers, "if-none-match", "if-modified-since", "range", "if-range")
+        probe = EdgeRequest("GET", request.uri, request.querystring, [*kept, *validators], request.client_ip)
         now = self.clock()
         try:
             response = self._fetch(probe, ctx, validators=validators)
@@ -205,7 +208,7 @@ class Pipeline:
             stale.stored_at = now
             self.stats["refresh_hits"] += 1
             return self._from_entry(request, stale, now), REFRESH_HIT
-        if 500 <= response.status and ttl.stale_copy_allowed(
+        if response.status >= 500 and ttl.stale_copy_allowed(
             response.status, stale.headers, ctx.policies.cache, now=now, expired_at=stale.expires_at
         ):
             response.close()

@@ -48,25 +48,25 @@ def answer(request: EdgeRequest, status: int, headers: Headers, size: int | None
         if conditional(request.headers, header(headers, "etag"), header(headers, "last-modified"), method=method):
             return EdgeResponse(304, [(k, v) for k, v in headers if k.lower() in _NOT_MODIFIED_KEEP], b"")
         ranged = request.header("range")
-        if ranged and method == "GET" and size is not None:
-            if if_range_allows(request.header("if-range"), header(headers, "etag"), header(headers, "last-modified")):
-                plan = plan_range(ranged, size)
-                if isinstance(plan, Partial):
-                    out = replaced(without(headers, "content-length"), "Content-Range", plan.content_range)
-                    out.append(("Content-Length", str(plan.length)))
-                    return EdgeResponse(206, out, _lazy(read, plan.start, plan.end))
-                if isinstance(plan, Unsatisfiable):
-                    out = [(k, v) for k, v in headers if k.lower() not in ("content-length", "content-type", "etag")]
-                    return EdgeResponse(416, [*out, ("Content-Range", plan.content_range), ("Content-Length", "0")])
-                if isinstance(plan, Multipart):
-                    content_type, chunks = multipart_body(
-                        plan,
-                        lambda start, end: read(start, end),
-                        header(headers, "content-type"),
-                        secrets.token_hex(12),
-                    )
-                    out = replaced(without(headers, "content-length"), "Content-Type", content_type)
-                    return EdgeResponse(206, out, chunks)
+        validators = (request.header("if-range"), header(headers, "etag"), header(headers, "last-modified"))
+        if ranged and method == "GET" and size is not None and if_range_allows(*validators):
+            plan = plan_range(ranged, size)
+            if isinstance(plan, Partial):
+                out = replaced(without(headers, "content-length"), "Content-Range", plan.content_range)
+                out.append(("Content-Length", str(plan.length)))
+                return EdgeResponse(206, out, _lazy(read, plan.start, plan.end))
+            if isinstance(plan, Unsatisfiable):
+                out = [(k, v) for k, v in headers if k.lower() not in ("content-length", "content-type", "etag")]
+                return EdgeResponse(416, [*out, ("Content-Range", plan.content_range), ("Content-Length", "0")])
+            if isinstance(plan, Multipart):
+                content_type, chunks = multipart_body(
+                    plan,
+                    lambda start, end: read(start, end),
+                    header(headers, "content-type"),
+                    secrets.token_hex(12),
+                )
+                out = replaced(without(headers, "content-length"), "Content-Type", content_type)
+                return EdgeResponse(206, out, chunks)
     out = without(headers, "content-length") + ([("Content-Length", str(size))] if size is not None else [])
     if method == "HEAD":
         return EdgeResponse(status, out, b"")
