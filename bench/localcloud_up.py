@@ -64,7 +64,7 @@ def start(
 ) -> LocalCloudProcess:
     """Spawn `up`, then poll (every 10 ms) for endpoints.json and for any HTTP answer from the first API."""
     args = [python, "-m", "localcloud", "up", "--state-dir", str(state_dir), "--quiet"]
-    args += ["--port", "0", "--aws-port", "0"]
+    args += ["--port", "0", "--aws-port", "0", "--cdn-port", "0"]
     if template is not None:
         args += ["--template", str(template)]
     endpoints_file = state_dir / "endpoints.json"

@@ -29,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--state-dir", default=str(DEFAULT_STATE))
     up.add_argument("--port", type=int, default=4580, help="HTTP port for APIs and the console (0 = any)")
     up.add_argument("--aws-port", type=int, default=4566, help="port of the AWS endpoint (0 = any)")
+    up.add_argument(
+        "--cdn-port",
+        type=int,
+        default=4590,
+        help="port of the first CloudFront distribution; the next follow (0 = any)",
+    )
     up.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="template parameter override")
     up.add_argument("--seed", metavar="SCRIPT", help="a Python file whose seed(endpoints) creates demo data")
     up.add_argument("--quiet", action="store_true", help="print only errors and the ready line (no traffic lines)")
@@ -58,7 +64,7 @@ def _up(args: argparse.Namespace) -> int:
     lock = InstanceLock(state_dir)
     try:
         lock.acquire()
-        check_ports("127.0.0.1", {"--port": args.port, "--aws-port": args.aws_port})
+        check_ports("127.0.0.1", {"--port": args.port, "--aws-port": args.aws_port, "--cdn-port": args.cdn_port})
     except (AlreadyRunning, PortInUse) as exc:
         lock.release()
         print(exc, file=sys.stderr)
@@ -79,6 +85,7 @@ def _serve(args: argparse.Namespace, state_dir: Path) -> int:
         state_dir=state_dir,
         http_port=args.port,
         aws_port=args.aws_port,
+        cdn_port=args.cdn_port,
         parameters=params,
         fresh=args.fresh,
     )
@@ -119,6 +126,7 @@ def _terminal(cloud: Any) -> Any:
 def _print_table(endpoints: dict) -> None:
     rows = [("AWS endpoint", endpoints["aws"]), ("console", endpoints["console"])]
     rows += [(f"API {name}", url) for name, url in endpoints["apis"].items()]
+    rows += [(f"CDN {name}", url) for name, url in endpoints.get("cdn", {}).items()]
     rows += [(f"cognito {k}", v) for k, v in endpoints["cognito"].items()]
     width = max(len(r[0]) for r in rows)
     for label, value in rows:

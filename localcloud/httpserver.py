@@ -135,8 +135,7 @@ class Server(Listener):
                 log.exception("handler failed on %s %s", method, path)
                 resp = _error(500, "Internal server error")
             keep_alive = keep_alive_requested(version, headers)
-            _send(conn, resp, method, keep_alive)
-            if not keep_alive:
+            if not _send(conn, resp, method, keep_alive):
                 return
 
 
@@ -264,12 +263,22 @@ def _error(status: int, message: str) -> HttpResponse:
     return HttpResponse(status, [("Content-Type", "application/json")], json.dumps({"message": message}).encode())
 
 
-def _send(conn: socket.socket, resp: HttpResponse, method: str, keep_alive: bool) -> None:
+def _send(conn: socket.socket, resp: HttpResponse, method: str, keep_alive: bool) -> bool:
+    """Write the response; False when the connection must close (a streamed body broke off).
+
+    A body that is not bytes is an iterable of chunks, streamed as it comes: with its own Content-Length
+    header when the response has one, else with chunked transfer coding."""
     status = int(resp.status)
-    body = resp.body if isinstance(resp.body, bytes) else str(resp.body or "").encode()
+    streamed = not isinstance(resp.body, (bytes, bytearray, str)) and resp.body is not None
+    body = (
+        b"" if streamed else (resp.body if isinstance(resp.body, (bytes, bytearray)) else str(resp.body or "").encode())
+    )
     lines = [f"HTTP/1.1 {status} {REASONS.get(status, 'Unknown')}"]
+    declared: int | None = None
     for name, value in resp.headers:
         lowered = name.lower()
+        if lowered == "content-length" and streamed and value.isdigit():
+            declared = int(value)
         if lowered in ("content-length", "connection", "transfer-encoding"):
             continue
         if "\n" in value or "\r" in value:
@@ -277,12 +286,46 @@ def _send(conn: socket.socket, resp: HttpResponse, method: str, keep_alive: bool
         lines.append(f"{name}: {value}")
     no_body = status in (204, 304) or 100 <= status < 200
     if not no_body:
-        lines.append(f"Content-Length: {len(body)}")
-    head = encode_head(lines, keep_alive)
-    if method == "HEAD" or no_body:
-        conn.sendall(head)
-    else:
-        conn.sendall(head + body)
+        if not streamed:
+            lines.append(f"Content-Length: {len(body)}")
+        elif declared is not None:
+            lines.append(f"Content-Length: {declared}")
+        else:
+            lines.append("Transfer-Encoding: chunked")
+    if not streamed:
+        head = encode_head(lines, keep_alive)
+        conn.sendall(head if method == "HEAD" or no_body else head + body)
+        return keep_alive
+    return _stream(conn, encode_head(lines, keep_alive), resp.body, method == "HEAD" or no_body, declared)
+
+
+def _stream(conn: socket.socket, head: bytes, chunks, bodiless: bool, declared: int | None) -> bool:
+    iterator = iter(chunks)
+    try:
+        if bodiless:
+            conn.sendall(head)
+            return True
+        pending = head
+        sent = 0
+        for chunk in iterator:
+            if not chunk:
+                continue
+            sent += len(chunk)
+            data = chunk if declared is not None else b"%x\r\n%s\r\n" % (len(chunk), chunk)
+            conn.sendall(pending + data if pending else data)
+            pending = b""
+        if declared is None:
+            conn.sendall(pending + b"0\r\n\r\n")
+        elif pending:
+            conn.sendall(pending)
+        return declared is None or sent == declared
+    except Exception:
+        log.warning("streamed response broke off", exc_info=True)
+        return False
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()
 
 
 def encode_head(lines: list[str], keep_alive: bool) -> bytes:

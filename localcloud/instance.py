@@ -69,7 +69,7 @@ def already_running_message(state_dir: Path) -> str:
         f"localcloud is already running for state dir {state_dir}" + (f" (pid {pid})" if pid else "") + f"{where}.\n"
         "Use it (python -m localcloud invoke | outbox | reset), stop it (Ctrl-C in its terminal), "
         "or start another one beside it with its own ports and state:\n"
-        f"  python -m localcloud up --state-dir {state_dir}-2 --port 0 --aws-port 0"
+        f"  python -m localcloud up --state-dir {state_dir}-2 --port 0 --aws-port 0 --cdn-port 0"
     )
 
 

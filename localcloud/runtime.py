@@ -57,6 +57,7 @@ class LocalCloud:
         host: str = "127.0.0.1",
         aws_port: int = 0,
         http_port: int = 0,
+        cdn_port: int = 0,
         parameters: dict[str, str] | None = None,
         region: str = "us-east-1",
         python: str = sys.executable,
@@ -69,6 +70,7 @@ class LocalCloud:
         self.host = host
         self.aws_port = aws_port
         self.http_port = http_port
+        self.cdn_port = cdn_port  # the first distribution's port; the others follow it (0: any)
         self.parameters = parameters or {}
         self.region = region
         self.account_id = ACCOUNT_ID
@@ -93,6 +95,7 @@ class LocalCloud:
         self.gateway: Any = None
         self.sources: Any = None
         self.console: Any = None
+        self.edge: Any = None
         self._wrote_endpoints = False
 
     # lifecycle ----------------------------------------------------------------------------------
@@ -138,6 +141,7 @@ class LocalCloud:
         self._http_server = serve(self._handle_http, host=self.host, port=self.http_port)
         self.http_url = self._http_server.url.rstrip("/")
         self._rewrite_api_urls()
+        self._start_edge(progress)
         progress("starting event sources")
         self.sources = Sources(self.deployment, self.invoke, self.aws, self.events)
         self.sources.prepare()
@@ -153,6 +157,23 @@ class LocalCloud:
             tmp.replace(self.state_dir / "endpoints.json")
             self._wrote_endpoints = True
         return self
+
+    def _start_edge(self, progress: Callable[[str], None]) -> None:
+        """CloudFront distributions, each on its own port; CreateInvalidation on the AWS endpoint purges."""
+        import tempfile
+
+        assert self.deployment is not None
+        if not self.deployment.of_type("AWS::CloudFront::Distribution"):
+            return  # nothing to serve: the edge is not even imported
+        from localcloud.edge.service import Edge
+
+        cache = (self.state_dir or Path(tempfile.mkdtemp(prefix="localcloud-"))) / "edge-cache"
+        self.edge = Edge(self.deployment, cache_dir=cache, invoke=self.invoke, gateway=self.gateway.handle,
+                         aws_app=self.front)  # fmt: skip
+        self.edge.start(self.host, self.cdn_port)
+        self.front.on_invalidation = self.edge.invalidate
+        for address, url in self.edge.urls().items():
+            progress(f"CloudFront {address} at {url}")
 
     def _restore(self, progress: Callable[[str], None], notice: Callable[[str], None]) -> None:
         """Put the saved data back (before any poller or function runs), then save on every change."""
@@ -179,6 +200,7 @@ class LocalCloud:
         for stop in (
             lambda: self.sources and self.sources.stop(),
             lambda: self._http_server and self._http_server.close(),
+            lambda: self.edge and self.edge.stop(),
             lambda: self.lambdas and self.lambdas.shutdown(),
             lambda: self.persistence and self.persistence.stop(),
             lambda: self._aws_server and self._aws_server.shutdown(),
@@ -266,7 +288,7 @@ class LocalCloud:
             "cognito": self._cognito_ids(),
             "outputs": {stack or ROOT_STACK_KEY: values for stack, values in d.outputs.items()},
             "console": f"{self.http_url}/_local",
-            "cdn": {},
+            "cdn": self.edge.urls() if self.edge else {},
             "errors": list(d.errors),
         }
 
@@ -315,6 +337,8 @@ class LocalCloud:
         clear_outbox(self.account_id, self.region)
         if not users:
             wiped["keptUsers"] = count_users(self.deployment, self.aws)
+        if self.edge is not None:
+            self.edge.reset()
         for component in (self.front, self.gateway, self.lambdas):
             if component is not self.front or users:
                 component.reset()
@@ -333,7 +357,8 @@ class LocalCloud:
             return self._control(req)
         if req.path == "/_local" or req.path.startswith("/_local/"):
             return self.console.handle(req)
-        return self.gateway.handle(req)
+        aliased = self.edge.by_host(req) if self.edge else None
+        return aliased if aliased is not None else self.gateway.handle(req)
 
     def _control(self, req: HttpRequest) -> HttpResponse:
         """Out-of-process hooks for tests and the CLI: wait-idle, reset, invoke, endpoints."""

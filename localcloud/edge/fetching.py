@@ -20,10 +20,10 @@ from urllib.parse import quote
 from localcloud.edge.config import Distribution, Origin
 from localcloud.edge.model import EdgeRequest
 from localcloud.edge.origins import OriginError, OriginResponse, fetch_custom, in_process, wsgi_call
+from localcloud.front.resource_only import EDGE_ENVIRON_KEY
 from localcloud.model import HttpRequest, HttpResponse
 
 FAILOVER_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-EDGE_ENVIRON_KEY = "localcloud.edge"  # {"service": "cloudfront.amazonaws.com", "source_arn": ...} or anonymous
 
 
 class OriginClient:

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, unescape
 
 from werkzeug.test import EnvironBuilder
 
@@ -36,6 +37,7 @@ from .identity import OPERATIONS, ROLE_SESSION_NAME, CognitoError, CognitoIdenti
 from .mutations import mutates
 from .policy import Principal, Request, evaluate
 from .principals import Principals, Rejected
+from .resource_only import EDGE_ENVIRON_KEY, ResourceCaller, anonymous_s3, decide, edge_caller
 from .role_policies import PolicyStore
 from .s3_actions import bucket_and_key, s3_access
 
@@ -43,6 +45,8 @@ COGNITO_TARGET = "AWSCognitoIdentityService."
 _TARGET_SERVICES = {"AmazonSQS": "sqs", "Kinesis_20131202": "kinesis", "AWSEvents": "events"}
 _IAM_READS = ("Get", "List", "Simulate", "Generate")
 _S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
+_INVALIDATION_PATH = re.compile(r"^/\d{4}-\d{2}-\d{2}/distribution/([^/]+)/invalidation/?$")
+_INVALIDATION_ITEM = re.compile(r"<Path>(.*?)</Path>", re.DOTALL)
 
 
 class AwsFront:
@@ -58,6 +62,7 @@ class AwsFront:
         self.verify_signatures = True
         self.enforce_secure_transport = False
         self.on_change: Callable[[], None] | None = None  # called for each request that may change data
+        self.on_invalidation: Callable[[str, list[str]], Any] | None = None  # (distribution id, paths)
         clients = _ClientCache(aws)
         self.identity = CognitoIdentity(aws=clients, jwks=self._jwks, clock=lambda: self.clock())
         self.policies = PolicyStore(clients)
@@ -84,12 +89,17 @@ class AwsFront:
         target = environ.get("HTTP_X_AMZ_TARGET")
         if target and target.startswith(COGNITO_TARGET) and target[len(COGNITO_TARGET) :] in OPERATIONS:
             return self._cognito(target[len(COGNITO_TARGET) :], environ, start_response)
+        edge = environ.get(EDGE_ENVIRON_KEY)
+        if edge is not None:
+            return self._resource_only(environ, start_response, edge_caller(edge, self.account_id))
         credential = None
         query_string = environ.get("QUERY_STRING", "")
         if "HTTP_AUTHORIZATION" in environ or "X-Amz-Credential" in query_string or "AWSAccessKeyId" in query_string:
             credential = sigv4.parse_credential(environ)
         if credential is not None and is_issued_key_format(credential.access_key):
             return self._authorised(environ, start_response, credential)
+        if credential is None and not target and anonymous_s3(environ, self._bucket_exists):
+            return self._resource_only(environ, start_response, ResourceCaller())
         if credential is not None or target:
             service = credential.service if credential else ""
             if service == "s3":
@@ -99,6 +109,38 @@ class AwsFront:
             self.bucket_policies.forget()
             self.identity.forget_pools()
         return self.app(environ, start_response)
+
+    def _resource_only(self, environ: dict, start_response: Callable, caller: ResourceCaller) -> Iterable[bytes]:
+        """An anonymous or service-principal S3 request: the bucket policy alone decides (resource_only.py)."""
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        raw_path, raw_query = sigv4.raw_target(environ)
+        headers = {k[5:].lower().replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_X_AMZ_")}
+        access = s3_access(method, environ.get("HTTP_HOST", ""), raw_path, sigv4.parse_query(raw_query), headers, None)
+        bucket = access.bucket
+        context = {"aws:securetransport": "false", "aws:sourceip": environ.get("REMOTE_ADDR", "")}
+        decision = decide(
+            access,
+            caller,
+            self.bucket_policies.document(bucket) if bucket else None,
+            context,
+            restrict_public=self._restricts_public(bucket),
+        )
+        if not decision.allowed:
+            message = f"Access Denied ({decision.reason})"
+            return _respond(start_response, errors.error_response("s3", "denied", message, method == "HEAD"))
+        return self._s3_forward(environ, start_response)
+
+    def _bucket_exists(self, name: str) -> bool:
+        from moto.s3.models import s3_backends
+
+        return name in s3_backends[self.account_id]["aws"].buckets
+
+    def _restricts_public(self, bucket: str | None) -> bool:
+        from moto.s3.models import s3_backends
+
+        found = s3_backends[self.account_id]["aws"].buckets.get(bucket or "")
+        block = getattr(found, "public_access_block", None)
+        return bool(block and block.restrict_public_buckets)
 
     def _s3_forward(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         """Forward an S3 request, answering bucket-policy calls here and forgetting a deleted bucket's policy."""
@@ -316,6 +358,9 @@ class AwsFront:
             service = _TARGET_SERVICES.get(target.split(".", 1)[0], service)
         if service == "email":
             service = "ses"
+        if service == "cloudfront":
+            self._cloudfront(environ)
+            return
         if service not in ("iam", *taplog.TAPPED):
             return
         protocol = errors.protocol_of(environ, service)
@@ -336,6 +381,17 @@ class AwsFront:
         taplog.record(
             self.events, service, operation, params, region=self.region, account=self.account_id, path=raw_path
         )
+
+    def _cloudfront(self, environ: dict) -> None:
+        """CreateInvalidation also purges the local edge's cache (moto keeps only the record)."""
+        if self.on_invalidation is None or environ.get("REQUEST_METHOD") != "POST":
+            return
+        match = _INVALIDATION_PATH.match(environ.get("PATH_INFO", ""))
+        if match is None:
+            return
+        paths = [unescape(p) for p in _INVALIDATION_ITEM.findall(read_body(environ).decode("utf-8", "replace"))]
+        if paths:
+            self.on_invalidation(match.group(1), paths)
 
 
 class _ClientCache:

@@ -28,9 +28,10 @@ _ESCAPES = {"*": "*", "?": "?", "$": "$"}
 class Principal:
     """The caller as resource policies see it."""
 
-    arn: str  # the session ARN: arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION
+    arn: str  # the session ARN: arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION ("" for the two below)
     role_arn: str = ""
     account: str = ""
+    service: str = ""  # an AWS service principal acting for a resource, e.g. "cloudfront.amazonaws.com"
 
 
 @dataclass
@@ -142,6 +143,8 @@ def _names_principal(value: Any, principal: Principal | None, effect: str) -> bo
         return True
     if principal is None or not isinstance(value, Mapping):
         return False
+    if principal.service:
+        return principal.service in _as_list(value.get("Service")) or "*" in _as_list(value.get("AWS"))
     for name in _as_list(value.get("AWS")):
         if name == "*" or name in (principal.arn, principal.role_arn):
             return True

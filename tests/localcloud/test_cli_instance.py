@@ -26,10 +26,10 @@ def localcloud_cli(*args: str, timeout: float = 90) -> subprocess.CompletedProce
 def test_a_second_up_on_the_same_state_dir_leaves_the_first_intact(localcloud_session):
     state = localcloud_session.state_dir
     before = (state / "endpoints.json").read_text()
-    done = localcloud_cli("up", "--state-dir", str(state), "--port", "0", "--aws-port", "0")
+    done = localcloud_cli("up", "--state-dir", str(state), "--port", "0", "--aws-port", "0", "--cdn-port", "0")
     assert done.returncode == 1
     assert "already running" in done.stderr and localcloud_session.endpoints["console"] in done.stderr
-    assert "--state-dir" in done.stderr and "--port 0 --aws-port 0" in done.stderr
+    assert "--state-dir" in done.stderr and "--port 0 --aws-port 0 --cdn-port 0" in done.stderr
     assert (state / "endpoints.json").read_text() == before
     assert requests.get(localcloud_session.base + "/_local/control/endpoints", timeout=10).ok
     outbox = localcloud_cli("outbox", "--state-dir", str(state))
@@ -38,7 +38,9 @@ def test_a_second_up_on_the_same_state_dir_leaves_the_first_intact(localcloud_se
 
 def test_a_second_up_on_a_taken_port_says_which_and_how_to_choose(localcloud_session, tmp_path):
     aws_port = str(urlsplit(localcloud_session.endpoints["aws"]).port)
-    done = localcloud_cli("up", "--state-dir", str(tmp_path / "other"), "--port", "0", "--aws-port", aws_port)
+    done = localcloud_cli(
+        "up", "--state-dir", str(tmp_path / "other"), "--port", "0", "--aws-port", aws_port, "--cdn-port", "0"
+    )
     assert done.returncode == 1
     assert f"port {aws_port}" in done.stderr and "--aws-port" in done.stderr and "in use" in done.stderr
     assert not (tmp_path / "other" / "endpoints.json").exists()

@@ -132,3 +132,51 @@ def test_close_stops_serving():
     srv.close()
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{srv.url}/x", timeout=2)
+
+
+def streaming(req: HttpRequest) -> HttpResponse:
+    size = int(req.query.split("=")[1]) if req.query.startswith("n=") else 0
+    chunks = (b"x" * 65536 for _ in range(size))
+    if req.path == "/declared":
+        return HttpResponse(200, [("Content-Length", str(size * 65536))], chunks)  # type: ignore[arg-type]
+    if req.path == "/short":
+        return HttpResponse(200, [("Content-Length", "1000000")], iter([b"only this"]))  # type: ignore[arg-type]
+    if req.path == "/broken":
+
+        def broken():
+            yield b"start"
+            raise OSError("origin went away")
+
+        return HttpResponse(200, [], broken())  # type: ignore[arg-type]
+    return HttpResponse(200, [], chunks)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def stream_server():
+    srv = serve(streaming)
+    yield srv
+    srv.close()
+
+
+def test_a_streamed_body_with_a_length_is_sent_as_it_comes_and_the_connection_stays_open(stream_server):
+    with requests.Session() as session:
+        first = session.get(f"{stream_server.url}/declared?n=40", stream=True, timeout=10)
+        assert first.headers["Content-Length"] == str(40 * 65536)
+        assert sum(len(c) for c in first.iter_content(1 << 20)) == 40 * 65536
+        assert session.get(f"{stream_server.url}/declared?n=1", timeout=10).status_code == 200
+
+
+def test_a_streamed_body_without_a_length_goes_chunked(stream_server):
+    response = requests.get(f"{stream_server.url}/chunked?n=3", timeout=10)
+    assert response.headers["Transfer-Encoding"] == "chunked" and len(response.content) == 3 * 65536
+
+
+def test_a_streamed_head_sends_no_body(stream_server):
+    response = requests.head(f"{stream_server.url}/declared?n=2", timeout=10)
+    assert response.headers["Content-Length"] == str(2 * 65536) and response.content == b""
+
+
+@pytest.mark.parametrize("path", ["/short", "/broken"])
+def test_a_body_that_breaks_off_closes_the_connection_so_the_client_sees_it(stream_server, path):
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        requests.get(f"{stream_server.url}{path}", timeout=10).content  # noqa: B018

@@ -89,7 +89,7 @@ def test_ctrl_c_stops_cleanly_and_removes_endpoints(tmp_path):
     state = tmp_path / "state"
     proc = subprocess.Popen(
         [sys.executable, "-m", "localcloud", "up", "--template", str(TEMPLATE), "--state-dir", str(state),
-         "--port", "0", "--aws-port", "0"],
+         "--port", "0", "--aws-port", "0", "--cdn-port", "0"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60

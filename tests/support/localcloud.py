@@ -42,8 +42,8 @@ class LocalCloudProcess:
         self._log = self.log_path.open("w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "localcloud", "up", "--template", str(self.template),
-             "--state-dir", str(self.state_dir), "--port", "0", "--aws-port", "0", *(["--quiet"] if quiet else []),
-             *self.extra],
+             "--state-dir", str(self.state_dir), "--port", "0", "--aws-port", "0", "--cdn-port", "0",
+             *(["--quiet"] if quiet else []), *self.extra],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + timeout
