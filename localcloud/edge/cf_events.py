@@ -24,11 +24,8 @@ is dropped so the server frames the new body; `statusDescription` has nowhere to
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable
 from functools import wraps
-from http import HTTPStatus
 from typing import Any
 
 from localcloud.edge.function_rules import (
@@ -39,9 +36,11 @@ from localcloud.edge.function_rules import (
     check_read_only,
     check_status,
     check_uri,
+    decode_body,
     exposed,
     invalid,
     keep_hidden,
+    phrase,
     title_case,
 )
 from localcloud.edge.model import EdgeRequest, EdgeResponse, Headers, header_values, without
@@ -166,13 +165,9 @@ def _response(resp: EdgeResponse) -> dict:
         pair, _, attributes = line.partition(";")
         name, value = _split(pair, "=")
         cookies.append((name, {"value": value, **({"attributes": attributes.strip()} if attributes.strip() else {})}))
-    try:
-        description = HTTPStatus(resp.status).phrase
-    except ValueError:
-        description = ""
     return {
         "statusCode": resp.status,
-        "statusDescription": description,
+        "statusDescription": phrase(resp.status),
         "headers": _fields(headers),
         "cookies": _fields(cookies),
     }
@@ -283,12 +278,4 @@ def _body(body: Any) -> bytes:
         return body.encode()
     if not isinstance(body, dict) or not isinstance(body.get("data"), str):
         raise invalid("body must be a string or an object {encoding, data}")
-    encoding = body.get("encoding", "text")
-    if encoding == "text":
-        return body["data"].encode()
-    if encoding == "base64":
-        try:
-            return base64.b64decode(body["data"], validate=True)
-        except (binascii.Error, ValueError):
-            raise invalid("the body's encoding is base64 but its data is not valid base64") from None
-    raise invalid(f"the body's encoding must be text or base64, not {encoding!r}")
+    return decode_body(body["data"], body.get("encoding", "text"))

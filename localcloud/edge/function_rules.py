@@ -22,8 +22,11 @@ This module is a leaf: it imports nothing from its siblings but the shared model
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Iterable
+from http import HTTPStatus
 
 from localcloud.edge.model import Headers
 
@@ -177,3 +180,23 @@ def check_status(status: object) -> int:
     if not 200 <= code <= 599:
         raise invalid(f"the status {code} is not between 200 and 599")
     return code
+
+
+def phrase(status: int) -> str:
+    """The reason phrase events show as statusDescription ("" for a code without one)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def decode_body(data: str, encoding: str) -> bytes:
+    """A body a function returned as text or base64; "not valid base64 ... CloudFront returns an error"."""
+    if encoding == "text":
+        return data.encode()
+    if encoding != "base64":
+        raise invalid(f"a body's encoding must be text or base64, not {encoding!r}")
+    try:
+        return base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise invalid("the body is marked base64 but is not valid base64") from None
