@@ -15,6 +15,10 @@ is a response (from a viewer-request function it short-circuits the origin); any
 request. Every rule a result can break (read-only method and headers, disallowed or malformed headers,
 a bad URI, a body that is not valid base64) raises `EdgeFunctionError` with status 502.
 
+For the pipeline: CloudFront runs no viewer-response function when the origin answered 400 or more
+("Restrictions on all edge functions" > "HTTP status codes"), and a response a viewer-request function
+generated skips the viewer-response function and the custom error pages.
+
 Choices the docs leave open: header names a function adds must be lowercase ("must be lowercase when
 they're added"), so an uppercase one fails validation; a parameter whose `multiValue` key was deleted
 keeps only `value`; an empty query value is written back as a bare name (`?flag`); a string

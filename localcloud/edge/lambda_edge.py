@@ -4,7 +4,8 @@ Python Lambda@Edge functions run in the same warm workers as every function: the
 `invoke(function_arn, edge_event(...))` and hands the `InvokeResult` to `interpret`. Origin triggers
 run only on cache misses and viewer triggers on every request; that, and caching a response an
 origin-request function generated, is the pipeline's part ("CloudFront events that can trigger a
-Lambda@Edge function").
+Lambda@Edge function"); so is skipping the viewer-response trigger when the origin answered 400 or
+more, and mapping `Throttled` from `invoke` to a 503.
 
 The event ("Lambda@Edge event structure"): `config` (distributionDomainName, distributionId, eventType,
 requestId); `request` (clientIp, headers as `{"lower": [{"key", "value"}]}`, method, querystring as the
@@ -14,7 +15,7 @@ headers) in response events. Disallowed headers are never shown.
 
 What CloudFront answers when a function fails:
 - an unhandled exception or a crash: 503 ("Lambda@Edge or CloudFront Function execution error");
-- a timeout, and (for the pipeline, on `Throttled`) throttling: 503 ("Lambda@Edge limit exceeded");
+- a timeout, or throttling: 503 ("Lambda@Edge limit exceeded");
 - a malformed result, a disallowed or read-only header touched, a status outside 200-599, a 204 with a
   body, or a generated response over its limit (40 KB for viewer triggers, 1 MB for origin triggers,
   headers and body as returned, "Quotas on Lambda@Edge"): 502 ("Lambda validation error").
