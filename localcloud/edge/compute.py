@@ -14,12 +14,12 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from localcloud.edge import cf_functions, lambda_edge
+from localcloud.edge import cf_functions, edge_origins, lambda_edge
 from localcloud.edge.book import FunctionCode
 from localcloud.edge.config import Behavior, Distribution, Origin
 from localcloud.edge.model import EdgeRequest, EdgeResponse
 from localcloud.edge.origins import OriginResponse
-from localcloud.model import InvokeResult
+from localcloud.model import InvokeResult, Throttled
 
 
 class EdgeFunctionFailed(Exception):
@@ -53,7 +53,7 @@ class EdgeCompute:
             function = self._function(association.function_arn)
             event = cf_functions.viewer_request_event(
                 request, distribution_domain=distribution.domain_name, distribution_id=distribution.id,
-                request_id=request_id, function_name=function.name,
+                request_id=request_id,
             )  # fmt: skip
             result = self._run(lambda: function.viewer_request(event), association.function_arn, "viewer-request")
             changed = self._cff(lambda: cf_functions.apply_request(result, request))
@@ -94,6 +94,8 @@ class EdgeCompute:
         response: EdgeResponse,
         request_id: str,
     ) -> EdgeResponse:
+        if response.status >= 400:
+            return response  # viewer-response functions do not run on the origin's errors
         association = behavior.lambda_for("viewer-response")
         if association is not None and self.invoke is not None:
             body = response.body
@@ -108,7 +110,7 @@ class EdgeCompute:
             function = self._function(function_association.function_arn)
             event = cf_functions.viewer_response_event(
                 request, response, distribution_domain=distribution.domain_name, distribution_id=distribution.id,
-                request_id=request_id, function_name=function.name,
+                request_id=request_id,
             )  # fmt: skip
             arn = function_association.function_arn
             result = self._run(lambda: function.viewer_response(event), arn, "viewer-response")
@@ -138,7 +140,7 @@ class EdgeCompute:
         try:
             return call()
         except cf_functions.FunctionError as exc:
-            raise EdgeFunctionFailed(503, f"The CloudFront function failed: {exc}") from None
+            raise EdgeFunctionFailed(exc.status, f"The CloudFront function failed: {exc.message}") from None
 
     def _lambda(
         self,
@@ -156,21 +158,24 @@ class EdgeCompute:
             return response if response is not None else request
         key = f"{event_type} {association.function_arn}"
         self.runs[key] = self.runs.get(key, 0) + 1
+        event_origin = _origin_description(origin) if origin is not None else None
         event = lambda_edge.edge_event(
             event_type,
             request,
             distribution_domain=distribution.domain_name,
             distribution_id=distribution.id,
             request_id=request_id,
-            origin=_origin_description(origin) if origin is not None else None,
+            origin=event_origin,
             response=response,
             include_body=association.include_body,
         )
         try:
             result = self.invoke(association.function_arn, event)
-            return lambda_edge.interpret(event_type, result, request, response)
+            return lambda_edge.interpret(event_type, result, request, response, origin=event_origin)
         except lambda_edge.EdgeFunctionError as exc:
             raise EdgeFunctionFailed(exc.status, exc.message) from None
+        except Throttled:
+            raise EdgeFunctionFailed(503, "Lambda@Edge limit exceeded (the function has no free concurrency)") from None
         except LookupError as exc:
             message = f"Lambda@Edge function {association.function_arn} is not deployed: {exc}"
             raise EdgeFunctionFailed(503, message) from None
@@ -178,19 +183,15 @@ class EdgeCompute:
 
 def _origin_description(origin: Origin) -> dict[str, Any]:
     """The `origin` of an origin-request event: `s3` for a bucket's REST endpoint, `custom` for the rest."""
-    headers = {name.lower(): [{"key": name, "value": value}] for name, value in origin.custom_headers}
     if origin.kind == "s3":
-        return {"s3": {"authMethod": "origin-access-control" if origin.oac_id else "none", "customHeaders": headers,
-                       "domainName": origin.domain, "path": origin.path, "region": "us-east-1"}}  # fmt: skip
-    return {
-        "custom": {
-            "customHeaders": headers,
-            "domainName": origin.domain,
-            "keepaliveTimeout": 5,
-            "path": origin.path,
-            "port": origin.https_port if origin.protocol_policy == "https-only" else origin.http_port,
-            "protocol": "https" if origin.protocol_policy == "https-only" else "http",
-            "readTimeout": int(origin.read_timeout),
-            "sslProtocols": ["TLSv1.2"],
-        }
-    }
+        return edge_origins.s3_origin(origin.domain, path=origin.path, region="us-east-1",
+                                      custom_headers=origin.custom_headers)  # fmt: skip
+    https = origin.protocol_policy == "https-only"
+    return edge_origins.custom_origin(
+        origin.domain,
+        port=origin.https_port if https else origin.http_port,
+        protocol="https" if https else "http",
+        path=origin.path,
+        read_timeout=int(origin.read_timeout),
+        custom_headers=origin.custom_headers,
+    )

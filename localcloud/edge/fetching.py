@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
-from localcloud.edge.config import Distribution, Origin
+from localcloud.edge.config import S3_DOMAIN, Distribution, Origin
 from localcloud.edge.model import EdgeRequest
 from localcloud.edge.origins import OriginError, OriginResponse, fetch_custom, in_process, wsgi_call
 from localcloud.front.resource_only import EDGE_ENVIRON_KEY
@@ -59,6 +60,12 @@ class OriginClient:
             return secondary, self._one(distribution, secondary, request, viewer_https)
         return primary, response
 
+    def fetch_from(
+        self, distribution: Distribution, origin: Origin, request: EdgeRequest, *, viewer_https: bool = True
+    ) -> OriginResponse:
+        """An origin a Lambda@Edge origin-request function chose (`origin_from_event`)."""
+        return self._one(distribution, origin, request, viewer_https)
+
     def _one(
         self, distribution: Distribution, origin: Origin, request: EdgeRequest, viewer_https: bool
     ) -> OriginResponse:
@@ -98,6 +105,24 @@ class OriginClient:
             else {"anonymous": True}
         )
         return wsgi_call(self.aws_app, environ)
+
+
+def origin_from_event(spec: dict[str, Any], current: Origin) -> Origin:
+    """The origin an origin-request function named in its result (the event's `custom` / `s3` shape)."""
+    kind, fields = next(iter(spec.items()))
+    headers = tuple((h["key"], h["value"]) for values in (fields.get("customHeaders") or {}).values() for h in values)
+    domain = str(fields.get("domainName") or current.domain).lower()
+    if kind == "s3":
+        match = S3_DOMAIN.match(domain)
+        return replace(current, id=f"{current.id}:routed", domain=domain, kind="s3", path=str(fields.get("path") or ""),
+                       bucket=match.group("bucket") if match else None, custom_headers=headers)  # fmt: skip
+    protocol = str(fields.get("protocol") or "https")
+    port = int(fields.get("port") or (443 if protocol == "https" else 80))
+    return replace(
+        current, id=f"{current.id}:routed", domain=domain, kind="custom", path=str(fields.get("path") or ""),
+        custom_headers=headers, protocol_policy=f"{protocol}-only", http_port=port, https_port=port,
+        read_timeout=float(fields.get("readTimeout") or current.read_timeout),
+    )  # fmt: skip
 
 
 def _environ(request: EdgeRequest, path: str, *, host: str) -> dict[str, Any]:
