@@ -59,7 +59,7 @@ def test_two_hundred_concurrent_first_requests_make_one_origin_fetch(edge):
     lock = threading.Lock()
 
     def viewer():
-        body = requests.get(f"{edge.url}{path}?size=200000", timeout=60).content
+        body = requests.get(f"{edge.url}{path}", timeout=60).content  # 1 MiB: the origin sees no query string
         with lock:
             bodies.append(body)
 
@@ -71,7 +71,7 @@ def test_two_hundred_concurrent_first_requests_make_one_origin_fetch(edge):
             t.join(60)
     finally:
         requests.post(f"http://127.0.0.1:{edge.origin.port}/_origin/heal", timeout=10)
-    assert len(bodies) == 200 and all(b == pattern(0, 200000) for b in bodies)
+    assert len(bodies) == 200 and all(b == pattern(0, 1048576) for b in bodies)
     assert edge.origin.count(path) == 1
 
 
@@ -81,22 +81,27 @@ def test_two_hundred_concurrent_first_requests_make_one_origin_fetch(edge):
 )
 def test_a_range_is_served_byte_for_byte_on_the_miss_and_from_the_cache(edge, range_header, start, end):
     path = fresh("range") + ".bin"
-    for expected in ("Miss", "Hit"):
+    labels = []
+    deadline = time.monotonic() + 10
+    while not labels or (labels[-1] != "Hit from cloudfront" and time.monotonic() < deadline):
         response = edge.get(path, headers={"Range": range_header})
-        assert response.status_code == 206 and response.headers["X-Cache"].startswith(expected)
-        assert response.content == pattern(start, end + 1)
+        assert response.status_code == 206 and response.content == pattern(start, end + 1)
         assert response.headers["Content-Range"] == f"bytes {start}-{end}/1048576"
+        labels.append(response.headers["X-Cache"])
+    # a request while the whole object is still arriving follows that fetch (a Miss); then it is a Hit
+    assert labels[0] == "Miss from cloudfront" and labels[-1] == "Hit from cloudfront"
     assert edge.origin.count(path) == 1
     assert "range" not in {k.lower() for k in edge.origin.headers[path]}  # the whole object was fetched
 
 
 def test_unsatisfiable_and_overlapping_ranges(edge):
     path = fresh("badrange") + ".bin"
-    unsatisfiable = edge.get(path + "?size=1000", headers={"Range": "bytes=5000-6000"})
-    assert unsatisfiable.status_code == 416 and unsatisfiable.headers["Content-Range"] == "bytes */1000"
-    overlapping = edge.get(path + "?size=1000", headers={"Range": "bytes=0-500,400-600"})
-    assert overlapping.status_code == 200 and overlapping.content == pattern(0, 1000)
-    several = edge.get(path + "?size=1000", headers={"Range": "bytes=0-9,100-109"})
+    size = 1048576  # the cache policy forwards no query string, so the origin's default size
+    unsatisfiable = edge.get(path, headers={"Range": f"bytes={size + 10}-{size + 20}"})
+    assert unsatisfiable.status_code == 416 and unsatisfiable.headers["Content-Range"] == f"bytes */{size}"
+    overlapping = edge.get(path, headers={"Range": "bytes=0-500,400-600"})
+    assert overlapping.status_code == 200 and overlapping.content == pattern(0, size)
+    several = edge.get(path, headers={"Range": "bytes=0-9,100-109"})
     assert several.status_code == 206 and several.headers["Content-Type"].startswith("multipart/byteranges")
     assert pattern(0, 10) in several.content and pattern(100, 110) in several.content
 
@@ -145,13 +150,13 @@ def test_invalidation_purges_exact_paths_and_wildcards(edge):
 
 
 def test_an_expired_copy_is_served_when_the_origin_then_fails(edge):
-    path = fresh("stale") + ".txt"
-    first = edge.get(path + "?max-age=1")
+    path = fresh("stale-maxage1") + ".txt"
+    first = edge.get(path)
     assert first.status_code == 200
     time.sleep(1.2)  # the copy expires
     requests.post(f"http://127.0.0.1:{edge.origin.port}/_origin/fail?path={path}", timeout=10)
     try:
-        stale = edge.get(path + "?max-age=1")
+        stale = edge.get(path)
     finally:
         requests.post(f"http://127.0.0.1:{edge.origin.port}/_origin/heal", timeout=10)
     assert stale.status_code == 200 and stale.content == first.content
@@ -159,10 +164,10 @@ def test_an_expired_copy_is_served_when_the_origin_then_fails(edge):
 
 
 def test_an_expired_copy_is_revalidated_and_refreshed_on_304(edge):
-    path = fresh("refresh") + ".txt"
-    edge.get(path + "?max-age=1")
+    path = fresh("refresh-maxage1") + ".txt"
+    edge.get(path)
     time.sleep(1.2)
-    refreshed = edge.get(path + "?max-age=1")
+    refreshed = edge.get(path)
     assert refreshed.status_code == 200 and refreshed.headers["X-Cache"] in (
         "RefreshHit from cloudfront",
         "Miss from cloudfront",  # the test origin answers 200 to If-None-Match: CloudFront then replaces it
