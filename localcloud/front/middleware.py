@@ -45,7 +45,9 @@ COGNITO_TARGET = "AWSCognitoIdentityService."
 _TARGET_SERVICES = {"AmazonSQS": "sqs", "Kinesis_20131202": "kinesis", "AWSEvents": "events"}
 _IAM_READS = ("Get", "List", "Simulate", "Generate")
 _S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
-_DECIDED_HERE = "AWS4-HMAC-SHA256 Credential=localcloud/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0"
+_DECIDED_HERE = (
+    "AWS4-HMAC-SHA256 Credential=localcloud/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0"
+)
 _INVALIDATION_PATH = re.compile(r"^/\d{4}-\d{2}-\d{2}/distribution/([^/]+)/invalidation/?$")
 _INVALIDATION_ITEM = re.compile(r"<Path>(.*?)</Path>", re.DOTALL)
 
