@@ -54,10 +54,10 @@ class OriginClient:
         except OriginError:
             if request.method.upper() not in FAILOVER_METHODS:
                 raise
-            return secondary, self._one(distribution, secondary, request, viewer_https)
+            return secondary, self._one(distribution, secondary, _for(request, primary, secondary), viewer_https)
         if response.status in group.status_codes and request.method.upper() in FAILOVER_METHODS:
             response.close()
-            return secondary, self._one(distribution, secondary, request, viewer_https)
+            return secondary, self._one(distribution, secondary, _for(request, primary, secondary), viewer_https)
         return primary, response
 
     def fetch_from(
@@ -105,6 +105,16 @@ class OriginClient:
             else {"anonymous": True}
         )
         return wsgi_call(self.aws_app, environ)
+
+
+def _for(request: EdgeRequest, primary: Origin, secondary: Origin) -> EdgeRequest:
+    """The request as sent to the secondary: its custom headers instead of the primary's, and its Host
+    where the primary's was set (a Host forwarded from the viewer stays)."""
+    drop = {name.lower() for name, _ in primary.custom_headers}
+    headers = [(k, v) for k, v in request.headers if k.lower() not in drop]
+    headers = [(k, secondary.domain if k.lower() == "host" and v == primary.domain else v) for k, v in headers]
+    headers += list(secondary.custom_headers)
+    return replace(request, headers=headers)
 
 
 def origin_from_event(spec: dict[str, Any], current: Origin) -> Origin:

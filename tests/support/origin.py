@@ -3,8 +3,8 @@ to fail, slow down or stream large bodies it never holds in memory.
 
 Paths (under any prefix, e.g. /legacy/...):
   <name>.txt        a small text body, `Cache-Control: max-age=60` (`maxageN` in the name: N), ETag, Last-Modified
-  <name>.bin?size=N N deterministic bytes (byte i is i % 251), streamed, max-age=60
-  big.bin?size=N    the same, generated in 1 MiB chunks (for GB-sized streams)
+  <name>.bin        1 MiB of deterministic bytes (byte i is i % 251), streamed in ~1 MiB writes, max-age=60;
+                    `sizeN` in the name (or `?size=N`) makes it N bytes, GB-sized ones included
   error, notfound   500 and 404
   nocache           `Cache-Control: no-store`
 Behaviour switches (POST /_origin/...): delay=<seconds> before answering, fail=<path> (answer 500), heal.
@@ -99,7 +99,8 @@ class TestOrigin:
         if name == "nocache":
             return self._plain(handler, 200, b"fresh every time", body, cache="no-store")
         if name.endswith(".bin"):
-            size = int(parse_qs(url.query).get("size", ["1048576"])[0])
+            named = re.search(r"size(\d+)", name)
+            size = int(named.group(1) if named else parse_qs(url.query).get("size", ["1048576"])[0])
             return self._stream(handler, size, body)
         text = f"hello from {url.path}\n".encode() * 3
         named = re.search(r"maxage(\d+)", name)  # the edge forwards no query string here: the name says it
