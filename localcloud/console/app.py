@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, unquote
 from localcloud.console import mail_pages, pages, request_pages, views
 from localcloud.console.data import DataBrowser
 from localcloud.console.docs import Docs
+from localcloud.console.edge import EdgePages
 from localcloud.console.guard import PostGuard
 from localcloud.console.responses import download, error, html, json_response, redirect
 from localcloud.model import HttpRequest, HttpResponse
@@ -32,6 +33,7 @@ class Console:
         self.reset_token = self.guard.token
         self.data = DataBrowser(runtime, self.guard)
         self.docs = Docs(runtime, self.guard)
+        self.edge = EdgePages(runtime, self.guard)
 
     def handle(self, req: HttpRequest) -> HttpResponse:
         path = unquote(req.path)
@@ -41,7 +43,7 @@ class Console:
         query = {k: v[-1] for k, v in parse_qs(req.query, keep_blank_values=True).items()}
         if rest == "reset":
             return self._reset(req)
-        for name, part in (("data", self.data), ("docs", self.docs)):
+        for name, part in (("data", self.data), ("docs", self.docs), ("edge", self.edge)):
             for base, as_json in ((name, False), (f"api/{name}", True)):
                 if rest == base or rest.startswith(base + "/"):
                     return _head_only(req, part.handle(req, rest[len(base) :].strip("/"), query, as_json))

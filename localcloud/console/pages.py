@@ -42,6 +42,7 @@ _NAV = (
     ("/outbox", "Outbox"),
     ("/data", "Data"),
     ("/docs", "API docs"),
+    ("/edge", "Edge"),
     ("/resources", "Resources"),
 )
 

@@ -22,6 +22,7 @@ from localcloud.edge.compute import EdgeCompute
 from localcloud.edge.config import ConfigError, Distribution, parse_distribution
 from localcloud.edge.fetching import OriginClient
 from localcloud.edge.invalidation import InvalidationPathError, matcher
+from localcloud.edge.lambda_edge import validate_edge_function
 from localcloud.edge.model import EdgeRequest, EdgeResponse
 from localcloud.edge.pipeline import Pipeline
 from localcloud.edge.store import CacheStore
@@ -68,6 +69,7 @@ class Edge:
             except (ConfigError, ValueError, KeyError) as exc:
                 self.deployment.errors.append(f"{resource.address} (AWS::CloudFront::Distribution): {exc}")
                 continue
+            self.deployment.errors.extend(self._edge_function_problems(distribution))
             store = CacheStore(self.cache_dir / distribution.id, clock=self.clock)
             pipeline = Pipeline(
                 distribution, book=self.book, store=store, origins=self.origins, compute=self.compute,
@@ -79,6 +81,21 @@ class Edge:
                 self._by_alias[alias] = pipeline
             port = base_port + index if base_port else 0
             self._servers[distribution.address] = serve(self._handler(pipeline), host=host, port=port)
+
+    def _edge_function_problems(self, distribution: Distribution) -> list[str]:
+        """What would make CloudFront refuse this distribution's Lambda@Edge associations on AWS (it is
+        served anyway, so the rest can be tried)."""
+        problems = []
+        for behavior in [distribution.default_behavior, *distribution.behaviors]:
+            for association in behavior.lambdas:
+                spec = self.deployment.function(association.function_arn)
+                where = f"{distribution.address} (AWS::CloudFront::Distribution)"
+                if spec is None:
+                    problems.append(f"{where}: Lambda@Edge {association.function_arn} is not a function of this app")
+                    continue
+                found = validate_edge_function(spec, [association.event_type], association_arn=association.function_arn)
+                problems += [f"{where}: {spec.address} as Lambda@Edge: {problem}" for problem in found]
+        return problems
 
     def stop(self) -> None:
         for server in self._servers.values():

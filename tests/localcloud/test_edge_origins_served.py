@@ -114,3 +114,58 @@ def test_an_origin_response_trigger_runs_on_misses_only(edge):
     assert miss.headers["X-Origin-Response-Runs"] == hit.headers["X-Origin-Response-Runs"]
     other = edge.get(f"/legacy/stamp-{uuid.uuid4().hex[:8]}.txt")
     assert int(other.headers["X-Origin-Response-Runs"]) == int(miss.headers["X-Origin-Response-Runs"]) + 1
+
+
+def test_the_console_edge_page_shows_counters_and_cached_objects_and_invalidates(edge):
+    path = f"/legacy/console-{uuid.uuid4().hex[:8]}.txt"
+    edge.get(path)
+    edge.get(path)
+    [summary] = requests.get(f"{edge.cloud.base}/_local/api/edge", timeout=30).json()
+    assert summary["address"] == "Cdn" and summary["url"] == edge.url
+    assert summary["stats"]["hits"] >= 1 and summary["stats"]["misses"] >= 1
+    assert path in [c["path"] for c in summary["cached"]]
+    page = requests.get(f"{edge.cloud.base}/_local/edge", timeout=30)
+    assert page.status_code == 200 and path in page.text and "Invalidate" in page.text
+    posted = requests.post(
+        f"{edge.cloud.base}/_local/edge/invalidate",
+        data={"distribution": summary["id"], "paths": path},
+        headers={"Origin": edge.cloud.base},
+        timeout=30,
+    )
+    assert posted.status_code == 200 and "invalidated" in posted.text
+    assert edge.get(path).headers["X-Cache"] == "Miss from cloudfront"
+    forged = requests.post(
+        f"{edge.cloud.base}/_local/edge/invalidate",
+        data={"distribution": summary["id"], "paths": "/*"},
+        headers={"Origin": "http://evil.example"},
+        timeout=30,
+    )
+    assert forged.status_code == 403
+
+
+def test_the_edge_fixture_has_no_lambda_at_edge_problems(edge):
+    assert [e for e in edge.cloud.endpoints["errors"] if "Lambda@Edge" in e] == []
+
+
+def test_lambda_at_edge_problems_are_reported_at_deployment(tmp_path):
+    from pathlib import Path
+
+    from localcloud.edge.config import parse_distribution
+    from localcloud.edge.service import Edge
+    from localcloud.model import Deployment, FunctionSpec, Resource
+
+    arn = "arn:aws:lambda:eu-west-1:123456789012:function:gate"
+    deployment = Deployment(region="eu-west-1", account_id="123456789012", aws_endpoint="")
+    deployment.functions[arn] = FunctionSpec(
+        address="Gate", name="gate", arn=arn, handler="app.gate", runtime="python3.13", code_dir=Path("."),
+        environment={"TABLE": "t"},
+    )  # fmt: skip
+    origin = {"Id": "o", "DomainName": "example.com", "CustomOriginConfig": {"OriginProtocolPolicy": "https-only"}}
+    association = {"EventType": "viewer-request", "LambdaFunctionARN": arn}
+    behavior = {"TargetOriginId": "o", "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+                "LambdaFunctionAssociations": [association]}  # fmt: skip
+    config = {"DistributionConfig": {"Origins": [origin], "DefaultCacheBehavior": behavior}}
+    deployment.resources.append(Resource("", "Cdn", "AWS::CloudFront::Distribution", config, ref="E1", attrs={}))
+    problems = Edge(deployment, cache_dir=tmp_path)._edge_function_problems(parse_distribution("Cdn", "E1", {}, config))
+    assert any("environment variables (TABLE)" in p for p in problems)
+    assert any("us-east-1" in p for p in problems) and any("numbered version" in p for p in problems)
