@@ -20,22 +20,22 @@ from __future__ import annotations
 import base64
 import logging
 import os
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from localcloud.edge import compression, ttl
+from localcloud.edge import ttl
+from localcloud.edge.bodies import Bodies, pass_through, uncached
 from localcloud.edge.book import BehaviorPolicies, PolicyBook
 from localcloud.edge.cachekey import cache_key, origin_request, via
 from localcloud.edge.collapse import FAILED, STREAMING, Collapser
 from localcloud.edge.compute import EdgeCompute, EdgeFunctionFailed
 from localcloud.edge.config import Behavior, Distribution
 from localcloud.edge.fetching import OriginClient
-from localcloud.edge.model import EdgeRequest, EdgeResponse, Headers, header, replaced, without
+from localcloud.edge.model import EdgeRequest, EdgeResponse, Headers, header, without
 from localcloud.edge.origins import OriginError, OriginResponse
 from localcloud.edge.response_headers import apply_policy, is_preflight, preflight_response
-from localcloud.edge.serving import answer, edge_headers
+from localcloud.edge.serving import edge_headers
 from localcloud.edge.store import CacheStore, Entry, Fill
 from localcloud.edge.viewer import Viewer
 
@@ -85,6 +85,7 @@ class Pipeline:
         self.clock = clock
         self.stats = {"hits": 0, "misses": 0, "refresh_hits": 0, "errors": 0, "collapsed": 0, "origin_fetches": 0}
         self._via = via(distribution.domain_name)
+        self.bodies = Bodies(store, clock, distribution.address)
 
     # the request ------------------------------------------------------------------------------------
 
@@ -141,7 +142,7 @@ class Pipeline:
     def _cached_or_fetched(self, request: EdgeRequest, ctx: Context) -> tuple[EdgeResponse, str]:
         if not self._cacheable(request, ctx):
             self.stats["misses"] += 1
-            return self._uncached(request, ctx), MISS
+            return uncached(request, self._fetch(request, ctx)), MISS
         key = cache_key(request, ctx.policies.cache, host=self.distribution.domain_name, viewer=ctx.viewer)
         for _ in range(_MAX_FAILED_LEADS):
             now = self.clock()
@@ -149,25 +150,25 @@ class Pipeline:
             if entry is not None and entry.fresh(now):
                 self.stats["hits"] += 1
                 entry.hits += 1
-                return self._from_entry(request, entry, now), HIT
+                return self.bodies.from_entry(request, entry), HIT
             if entry is not None:
                 return self._revalidate(request, ctx, key, entry)
             joined = self.store.join(key)
             if joined is not None:
                 self.stats["collapsed"] += 1
-                return self._from_fill(request, *joined), MISS
+                return self.bodies.from_fill(request, *joined), MISS
             lead, flight = self.collapser.enter(key)
             if lead:
                 return self._lead(request, ctx, key, flight)
             outcome = self.collapser.wait(flight)
             if outcome == STREAMING:
                 self.stats["collapsed"] += 1
-                return self._follow(request, key, flight.fill), MISS
+                return self.bodies.follow(request, key, flight.fill), MISS
             if outcome != FAILED:  # uncacheable, or the lock timed out: fetch alone, store nothing
                 self.stats["misses"] += 1
-                return self._uncached(request, ctx), MISS
+                return uncached(request, self._fetch(request, ctx)), MISS
         self.stats["misses"] += 1
-        return self._uncached(request, ctx), MISS
+        return uncached(request, self._fetch(request, ctx)), MISS
 
     def _lead(self, request: EdgeRequest, ctx: Context, key: str, flight) -> tuple[EdgeResponse, str]:
         self.stats["misses"] += 1
@@ -179,10 +180,10 @@ class Pipeline:
         seconds = self._ttl(response, ctx)
         if not seconds or response.status == 206:
             self.collapser.uncacheable(flight)
-            return self._pass_through(request, response), ERROR if response.status >= 400 else MISS
+            return pass_through(request, response), ERROR if response.status >= 400 else MISS
         fill = self._fill(request, ctx, key, response, seconds)
         self.collapser.streaming(flight, fill)
-        return self._follow(request, key, fill), ERROR if response.status >= 400 else MISS
+        return self.bodies.follow(request, key, fill), ERROR if response.status >= 400 else MISS
 
     def _revalidate(self, request: EdgeRequest, ctx: Context, key: str, stale: Entry) -> tuple[EdgeResponse, str]:
         """A stale entry: ask the origin whether it changed (If-None-Match / If-Modified-Since)."""
@@ -199,7 +200,7 @@ class Pipeline:
         except OriginError:
             if ttl.stale_copy_allowed(None, stale.headers, ctx.policies.cache, now=now, expired_at=stale.expires_at):
                 self.stats["hits"] += 1
-                return self._from_entry(request, stale, now), HIT
+                return self.bodies.from_entry(request, stale), HIT
             raise
         if response.status == 304 and validators:
             response.close()
@@ -207,19 +208,19 @@ class Pipeline:
             stale.expires_at = now + fresh
             stale.stored_at = now
             self.stats["refresh_hits"] += 1
-            return self._from_entry(request, stale, now), REFRESH_HIT
+            return self.bodies.from_entry(request, stale), REFRESH_HIT
         if response.status >= 500 and ttl.stale_copy_allowed(
             response.status, stale.headers, ctx.policies.cache, now=now, expired_at=stale.expires_at
         ):
             response.close()
             self.stats["hits"] += 1
-            return self._from_entry(request, stale, now), HIT
+            return self.bodies.from_entry(request, stale), HIT
         self.stats["misses"] += 1
         seconds = self._ttl(response, ctx)
         if not seconds:
-            return self._pass_through(request, response), MISS
+            return pass_through(request, response), MISS
         fill = self._fill(request, ctx, key, response, seconds)
-        return self._follow(request, key, fill), MISS
+        return self.bodies.follow(request, key, fill), MISS
 
     # origin -----------------------------------------------------------------------------------------
 
@@ -291,104 +292,11 @@ class Pipeline:
             error_min_ttl=custom.caching_min_ttl if custom else None,
         )
 
-    # bodies ----------------------------------------------------------------------------------------
-
     def _fill(self, request: EdgeRequest, ctx: Context, key: str, response: OriginResponse, seconds: float) -> Fill:
-        """Start storing the response; a background thread drains the origin into the fill, so neither a
-        slow viewer nor one that leaves early holds up or breaks the copy every follower reads."""
-        headers, body = self._compressed(request, ctx, response)
-        dropped = ttl.fields_not_to_store(response.headers)
-        headers = [(k, v) for k, v in headers if k.lower() not in dropped and k.lower() != "set-cookie"]
-        fill = self.store.begin(key, request.uri, response.status, headers, seconds)
-        threading.Thread(target=self._drain, args=(fill, body, response), name="edge-fill", daemon=True).start()
-        return fill
-
-    def _drain(self, fill: Fill, body: Iterator[bytes], response: OriginResponse) -> None:
-        writer = self.store.writer(fill)
-        try:
-            for chunk in body:
-                writer.write(chunk)
-        except Exception as exc:
-            log.warning("%s: origin body for %s broke off: %s", self.distribution.address, fill.path, exc)
-            writer.abort()
-            return
-        finally:
-            response.close()
-        writer.commit()
-
-    def _compressed(
-        self, request: EdgeRequest, ctx: Context, response: OriginResponse
-    ) -> tuple[Headers, Iterator[bytes]]:
-        length = header(response.headers, "content-length")
-        encoding = compression.should_compress(
-            request.header("accept-encoding"),
-            response.headers,
-            int(length) if length and length.isdigit() else None,
-            behavior_compress=ctx.behavior.compress,
-            policy=ctx.policies.cache,
-            status=response.status,
+        return self.bodies.fill(
+            request, key, response, seconds, behavior=ctx.behavior, policy=ctx.policies.cache,
             http_version=ctx.viewer.http_version,
-        )
-        if encoding is None:
-            return response.headers, response.body
-        headers = without(response.headers, "content-length")
-        headers = replaced(headers, "Content-Encoding", encoding)
-        etag = compression.compressed_etag(header(headers, "etag"))
-        headers = replaced(headers, "ETag", etag) if etag else without(headers, "etag")
-        vary = header(headers, "vary")
-        headers = replaced(headers, "Vary", f"{vary}, Accept-Encoding" if vary else "Accept-Encoding")
-        return headers, compression.compress_stream(response.body, encoding)
-
-    def _follow(self, request: EdgeRequest, key: str, fill: Fill | None) -> EdgeResponse:
-        joined = self.store.join(key) if fill is not None else None
-        if joined is not None and joined[0] is fill:
-            return self._from_fill(request, *joined)
-        if joined is not None:
-            joined[1].close()
-        entry = self.store.get(key)
-        if entry is None:  # stored and gone already (invalidated): the fill's body is lost to us
-            raise OriginError(502, "the cached copy was invalidated while it was being written")
-        return self._from_entry(request, entry, self.clock())
-
-    def _from_fill(self, request: EdgeRequest, fill: Fill, handle) -> EdgeResponse:
-        length = header(fill.headers, "content-length")
-        size = int(length) if length and length.isdigit() and not header(fill.headers, "content-encoding") else None
-        if size is None and request.header("range"):
-            handle.close()
-            while not (fill.done or fill.failed):  # a range needs the size: wait for the whole object
-                time.sleep(0.005)
-            entry = self.store.get(fill.key)
-            if entry is not None:
-                return self._from_entry(request, entry, self.clock())
-            raise OriginError(502, f"the origin's body for {fill.path} broke off")
-        response = answer(request, fill.status, fill.headers, size, lambda start, end: fill.follow(handle, start, end))
-        if response.status in (304, 416) or request.method.upper() == "HEAD":
-            handle.close()  # the body is never read
-        return response
-
-    def _from_entry(self, request: EdgeRequest, entry: Entry, now: float) -> EdgeResponse:
-        response = answer(request, entry.status, entry.headers, entry.size, entry.read)
-        response.headers.append(("Age", str(entry.age(now))))
-        return response
-
-    def _uncached(self, request: EdgeRequest, ctx: Context) -> EdgeResponse:
-        """Nothing is stored: the origin's answer goes to the viewer as it came (ranges and validators were
-        the origin's to answer)."""
-        response = self._fetch(request, ctx)
-
-        def body() -> Iterator[bytes]:
-            try:
-                yield from response.body
-            finally:
-                response.close()
-
-        return EdgeResponse(response.status, response.headers, b"" if request.method.upper() == "HEAD" else body())
-
-    def _pass_through(self, request: EdgeRequest, response: OriginResponse) -> EdgeResponse:
-        """A cacheable request whose response may not be stored: served once, ranges cut from the stream."""
-        length = header(response.headers, "content-length")
-        size = int(length) if length and length.isdigit() and not header(response.headers, "content-encoding") else None
-        return answer(request, response.status, response.headers, size, _skipping(response))
+        )  # fmt: skip
 
     # the answer -----------------------------------------------------------------------------------
 
@@ -423,28 +331,6 @@ class Pipeline:
             age=int(age) if x_cache in (HIT, REFRESH_HIT) and age and age.isdigit() else None,
         )
         return response
-
-
-def _skipping(response: OriginResponse) -> Callable[[int, int | None], Iterator[bytes]]:
-    """A reader over a body that arrives once: bytes before `start` are skipped, reading stops after `end`."""
-
-    def read(start: int, end: int | None) -> Iterator[bytes]:
-        position = 0
-        try:
-            for chunk in response.body:
-                low, high = position, position + len(chunk)
-                position = high
-                if high <= start:
-                    continue
-                piece = chunk[max(0, start - low) : None if end is None else max(0, end + 1 - low)]
-                if piece:
-                    yield piece
-                if end is not None and position > end:
-                    return
-        finally:
-            response.close()
-
-    return read
 
 
 def _plain(status: int, message: str, *, reason: str | None = None) -> EdgeResponse:
