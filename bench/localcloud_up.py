@@ -60,13 +60,20 @@ def _answers(url: str) -> bool:
 
 
 def start(
-    state_dir: Path, log: Path, *, template: Path | None = None, python: str = sys.executable, timeout: float = 180
+    state_dir: Path,
+    log: Path,
+    *,
+    template: Path | None = None,
+    python: str = sys.executable,
+    timeout: float = 180,
+    extra: list[str] | None = None,
 ) -> LocalCloudProcess:
     """Spawn `up`, then poll (every 10 ms) for endpoints.json and for any HTTP answer from the first API."""
     args = [python, "-m", "localcloud", "up", "--state-dir", str(state_dir), "--quiet"]
     args += ["--port", "0", "--aws-port", "0", "--cdn-port", "0"]
     if template is not None:
         args += ["--template", str(template)]
+    args += extra or []
     endpoints_file = state_dir / "endpoints.json"
     endpoints_file.unlink(missing_ok=True)
     start_time = time.monotonic()

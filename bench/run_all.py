@@ -26,6 +26,7 @@ BENCHES = {
     "dev_ready": ([], ["--runs", "2"]),
     "async_latency": ([], ["--messages", "50"]),
     "aws_endpoint": ([], ["--requests", "300", "--query-requests", "30"]),
+    "edge": ([], ["--requests", "300", "--large-mb", "300"]),
 }
 EXTRAS = ("lambdas_roundtrip", "sqs_latency")
 
