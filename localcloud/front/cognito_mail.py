@@ -33,6 +33,7 @@ from localcloud.front.cognito_codes import FORGOT_PASSWORD, SIGN_UP, VERIFY_EMAI
 from localcloud.front.cognito_messages import Email, invitation, sender, verification
 from localcloud.front.errors import Response, json_response
 from localcloud.front.identity import CognitoError
+from localcloud.wsgi import call_wsgi
 
 if TYPE_CHECKING:
     from moto.cognitoidp.models import CognitoIdpUser, CognitoIdpUserPool
@@ -254,14 +255,7 @@ class CognitoMail:
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
             environ["localcloud.body"] = body
-        captured: list[Any] = []
-        chunks = self.app(environ, lambda status, headers, exc_info=None: captured.extend([status, headers]))
-        try:
-            data = b"".join(chunks)
-        finally:
-            if hasattr(chunks, "close"):
-                chunks.close()
-        status, headers = captured
+        status, headers, data = call_wsgi(self.app, environ)
         return status, list(headers), data
 
 

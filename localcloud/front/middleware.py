@@ -15,7 +15,6 @@ truthfully, "false" over HTTP). Admin requests are never evaluated.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import threading
@@ -29,17 +28,19 @@ from werkzeug.test import EnvironBuilder
 
 from localcloud.front.cognito_mail import CognitoMail
 from localcloud.model import EventLog
+from localcloud.wsgi import call_wsgi
 
 from . import errors, sigv4, taplog
 from .actions import service_action
 from .bucket_policies import BucketPolicies
 from .identity import OPERATIONS, ROLE_SESSION_NAME, CognitoError, CognitoIdentity, Session, is_issued_key_format
 from .mutations import mutates
-from .policy import Principal, Request, evaluate
+from .policy import Request, evaluate
 from .principals import Principals, Rejected
-from .resource_only import EDGE_ENVIRON_KEY, ResourceCaller, anonymous_s3, decide, edge_caller
+from .resource_only import EDGE_ENVIRON_KEY, ResourceCaller, anonymous_s3, edge_caller
 from .role_policies import PolicyStore
-from .s3_actions import bucket_and_key, s3_access
+from .s3_gate import S3Gate
+from .wsgi_util import denied_message, read_body, respond
 
 COGNITO_TARGET = "AWSCognitoIdentityService."
 _TARGET_SERVICES = {"AmazonSQS": "sqs", "Kinesis_20131202": "kinesis", "AWSEvents": "events"}
@@ -70,6 +71,13 @@ class AwsFront:
         self.identity = CognitoIdentity(aws=clients, jwks=self._jwks, clock=lambda: self.clock())
         self.policies = PolicyStore(clients)
         self.bucket_policies = BucketPolicies(clients)
+        self.s3 = S3Gate(
+            self.app,
+            bucket_policies=self.bucket_policies,
+            policies=self.policies,
+            account_id=account_id,
+            waived=lambda: self._waived,
+        )
         self.principals = Principals(self.identity, self.policies, account_id=account_id, clock=lambda: self.clock())
 
     @property
@@ -94,82 +102,23 @@ class AwsFront:
             return self._cognito(target[len(COGNITO_TARGET) :], environ, start_response)
         edge = environ.get(EDGE_ENVIRON_KEY)
         if edge is not None:
-            return self._resource_only(environ, start_response, edge_caller(edge, self.account_id))
+            return self.s3.for_resource_caller(environ, start_response, edge_caller(edge, self.account_id))
         credential = None
         query_string = environ.get("QUERY_STRING", "")
         if "HTTP_AUTHORIZATION" in environ or "X-Amz-Credential" in query_string or "AWSAccessKeyId" in query_string:
             credential = sigv4.parse_credential(environ)
         if credential is not None and is_issued_key_format(credential.access_key):
             return self._authorised(environ, start_response, credential)
-        if credential is None and not target and anonymous_s3(environ, self._bucket_exists):
-            return self._resource_only(environ, start_response, ResourceCaller())
+        if credential is None and not target and anonymous_s3(environ, self.s3.bucket_exists):
+            return self.s3.for_resource_caller(environ, start_response, ResourceCaller())
         if credential is not None or target:
             service = credential.service if credential else ""
             if service == "s3":
-                return self._s3_forward(environ, start_response)
+                return self.s3.forward(environ, start_response)
             self._observe(environ, service, target)
         elif environ.get("PATH_INFO", "").startswith("/moto-api/reset"):
             self.bucket_policies.forget()
             self.identity.forget_pools()
-        return self.app(environ, start_response)
-
-    def _resource_only(self, environ: dict, start_response: Callable, caller: ResourceCaller) -> Iterable[bytes]:
-        """An anonymous or service-principal S3 request: the bucket policy alone decides (resource_only.py)."""
-        method = environ.get("REQUEST_METHOD", "GET").upper()
-        raw_path, raw_query = sigv4.raw_target(environ)
-        headers = {k[5:].lower().replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_X_AMZ_")}
-        access = s3_access(method, environ.get("HTTP_HOST", ""), raw_path, sigv4.parse_query(raw_query), headers, None)
-        bucket = access.bucket
-        context = {"aws:securetransport": "false", "aws:sourceip": environ.get("REMOTE_ADDR", "")}
-        decision = decide(
-            access,
-            caller,
-            self.bucket_policies.document(bucket) if bucket else None,
-            context,
-            restrict_public=self._restricts_public(bucket),
-        )
-        if not decision.allowed:
-            message = f"Access Denied ({decision.reason})"
-            return _respond(start_response, errors.error_response("s3", "denied", message, method == "HEAD"))
-        # Decided here: moto must not apply its own anonymous-ACL rule, so it sees a signed request.
-        environ["HTTP_AUTHORIZATION"] = _DECIDED_HERE
-        return self._s3_forward(environ, start_response)
-
-    def _bucket_exists(self, name: str) -> bool:
-        from moto.s3.models import s3_backends
-
-        return name in s3_backends[self.account_id]["aws"].buckets
-
-    def _restricts_public(self, bucket: str | None) -> bool:
-        from moto.s3.models import s3_backends
-
-        found = s3_backends[self.account_id]["aws"].buckets.get(bucket or "")
-        block = getattr(found, "public_access_block", None)
-        return bool(block and block.restrict_public_buckets)
-
-    def _s3_forward(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        """Forward an S3 request, answering bucket-policy calls here and forgetting a deleted bucket's policy."""
-        method = environ.get("REQUEST_METHOD", "GET")
-        if method not in ("GET", "PUT", "DELETE"):
-            return self.app(environ, start_response)
-        query = environ.get("QUERY_STRING", "")
-        if query and "policy" not in query:
-            return self.app(environ, start_response)
-        raw_path, raw_query = sigv4.raw_target(environ)
-        bucket, key = bucket_and_key(environ.get("HTTP_HOST", ""), raw_path)
-        if not bucket or key is not None:
-            return self.app(environ, start_response)
-        if "policy" in sigv4.parse_query(raw_query):
-            body = read_body(environ) if method == "PUT" else b""
-            return _respond(start_response, self.bucket_policies.handle(method, bucket, body))
-        if method == "DELETE" and not query:
-
-            def deleted(status: str, headers: list, exc_info: Any = None) -> Callable:
-                if status.startswith("204"):
-                    self.bucket_policies.forget(bucket)
-                return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
-
-            return self.app(environ, deleted)
         return self.app(environ, start_response)
 
     def _cognito(self, operation: str, environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -180,20 +129,14 @@ class AwsFront:
             response = errors.json_response(400, {"__type": "SerializationException", "message": "Invalid JSON body"})
         except CognitoError as error:
             response = errors.json_response(error.status, {"__type": error.code, "message": error.message})
-        return _respond(start_response, response)
+        return respond(start_response, response)
 
     def _jwks(self, user_pool_id: str) -> dict:
         """The user pool's JWKS, asked of moto in-process."""
         environ = EnvironBuilder(path=f"/{user_pool_id}/.well-known/jwks.json", method="GET").get_environ()
-        status: list[str] = []
-        chunks = self.app(environ, lambda s, h, e=None: status.append(s))
-        try:
-            body = b"".join(chunks)
-        finally:
-            if hasattr(chunks, "close"):
-                chunks.close()
-        if not status or not status[0].startswith("200"):
-            raise ValueError(f"JWKS of user pool {user_pool_id} unavailable: {status[:1]}")
+        status, _, body = call_wsgi(self.app, environ)
+        if not status.startswith("200"):
+            raise ValueError(f"JWKS of user pool {user_pool_id} unavailable: {status}")
         return json.loads(body)
 
     def _authorised(self, environ: dict, start_response: Callable, credential: sigv4.Credential) -> Iterable[bytes]:
@@ -202,15 +145,15 @@ class AwsFront:
         head = environ.get("REQUEST_METHOD") == "HEAD"
         failure = self._authenticate(environ, credential)
         if isinstance(failure, tuple):
-            return _respond(start_response, errors.error_response(protocol, *failure, head=head))
+            return respond(start_response, errors.error_response(protocol, *failure, head=head))
         session = failure
         context = self._context(environ, session, credential)
         if service == "s3":
-            return self._s3(environ, start_response, session, context)
+            return self.s3.for_session(environ, start_response, session, context)
         target = environ.get("HTTP_X_AMZ_TARGET")
         params = self._params(environ, protocol)
         if service == "sts" and params.get("Action") == "GetCallerIdentity":
-            return _respond(start_response, errors.xml_response(_caller_identity(session, self.account_id)))
+            return respond(start_response, errors.xml_response(_caller_identity(session, self.account_id)))
         method = environ.get("REQUEST_METHOD", "GET")
         raw_path, _ = sigv4.raw_target(environ)
         wanted = service_action(
@@ -222,8 +165,8 @@ class AwsFront:
             waived_keys=self._waived,
         )
         if not decision.allowed:
-            message = _denied_message(session, wanted.action, wanted.resource, decision.reason)
-            return _respond(start_response, errors.error_response(protocol, "denied", message, head=head))
+            message = denied_message(session, wanted.action, wanted.resource, decision.reason)
+            return respond(start_response, errors.error_response(protocol, "denied", message, head=head))
         self._observe(environ, service, target)
         return self.app(environ, start_response)
 
@@ -251,95 +194,6 @@ class AwsFront:
             if environ.get("HTTP_X_AMZ_CONTENT_SHA256"):
                 context["s3:x-amz-content-sha256"] = environ["HTTP_X_AMZ_CONTENT_SHA256"]
         return context
-
-    def _s3(self, environ: dict, start_response: Callable, session: Session, context: dict) -> Iterable[bytes]:
-        method = environ.get("REQUEST_METHOD", "GET").upper()
-        raw_path, raw_query = sigv4.raw_target(environ)
-        query = sigv4.parse_query(raw_query)
-        headers = {
-            key[5:].lower().replace("_", "-"): value for key, value in environ.items() if key.startswith("HTTP_X_AMZ_")
-        }
-        body = read_body(environ) if method == "POST" and "delete" in query else None
-        access = s3_access(method, environ.get("HTTP_HOST", ""), raw_path, query, headers, body)
-        identity_policies = self.policies.role_policies(session.role_arn)
-        principal = Principal(arn=session.arn, role_arn=session.role_arn, account=self.account_id)
-        outcomes = []
-        for check in access.checks:
-            bucket = check.resource[len("arn:aws:s3:::") :].split("/", 1)[0] if check.resource != "*" else None
-            bucket_policy = self.bucket_policies.document(bucket) if bucket else None
-            decision = evaluate(
-                Request(check.action, check.resource, {**context, **check.context}),
-                identity_policies,
-                [(f"the bucket policy of {bucket}", bucket_policy)] if bucket_policy else [],
-                principal=principal,
-                waived_keys=self._waived,
-            )
-            outcomes.append((check, decision))
-        if access.delete_objects is not None:
-            if not access.delete_objects:
-                message = "The XML you provided was not well-formed or did not validate against our published schema"
-                return _respond(start_response, errors.error_response("s3", "malformed_xml", message))
-            denied = {i for i, (_, decision) in enumerate(outcomes) if not decision.allowed}
-            return self._delete_objects(environ, start_response, access.delete_objects, denied, body or b"")
-        else:
-            for check, decision in outcomes:
-                if not decision.allowed:
-                    message = _denied_message(session, check.action, check.resource, decision.reason)
-                    return _respond(start_response, errors.error_response("s3", "denied", message, method == "HEAD"))
-        return self._s3_forward(environ, start_response)
-
-    def _delete_objects(
-        self,
-        environ: dict,
-        start_response: Callable,
-        objects: list[tuple[str, str | None]],
-        denied: set[int],
-        body: bytes,
-    ) -> Iterable[bytes]:
-        """DeleteObjects: delete the keys that were authorised and report AccessDenied for the others, as S3 does.
-        moto always gets a body rebuilt from the keys checked here, never the client's own: its XML parser
-        reads documents this one rejects or reads differently, and must not see a key that was not checked."""
-        error_xml = "".join(
-            f"<Error><Key>{escape(key)}</Key>"
-            + (f"<VersionId>{escape(version)}</VersionId>" if version else "")
-            + "<Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
-            for i, (key, version) in enumerate(objects)
-            if i in denied
-        )
-        allowed = [obj for i, obj in enumerate(objects) if i not in denied]
-        if not allowed:
-            document = (
-                f'<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult xmlns="{_S3_NS}">{error_xml}</DeleteResult>'
-            )
-            return _respond(start_response, errors.xml_response(document))
-        quiet = "<Quiet>true</Quiet>" if b"<quiet>true</quiet>" in body.lower() else ""
-        remaining = "".join(
-            f"<Object><Key>{escape(key)}</Key>" + (f"<VersionId>{escape(v)}</VersionId>" if v else "") + "</Object>"
-            for key, v in allowed
-        )
-        new_body = f'<Delete xmlns="{_S3_NS}">{quiet}{remaining}</Delete>'.encode()
-        environ["wsgi.input"] = io.BytesIO(new_body)
-        environ["CONTENT_LENGTH"] = str(len(new_body))
-        for key in [k for k in environ if k == "HTTP_CONTENT_MD5" or k.startswith("HTTP_X_AMZ_CHECKSUM_")]:
-            del environ[key]
-        captured: list[Any] = []
-        chunks = self.app(environ, lambda status, headers, exc_info=None: captured.extend([status, headers]))
-        try:
-            result = b"".join(chunks)
-        finally:
-            if hasattr(chunks, "close"):
-                chunks.close()
-        status, headers = captured
-        if status.startswith("200"):
-            text = result.decode("utf-8")
-            if "</DeleteResult>" in text:
-                text = text.replace("</DeleteResult>", error_xml + "</DeleteResult>")
-            elif "<DeleteResult" in text and text.rstrip().endswith("/>"):
-                text = text.rstrip()[:-2] + ">" + error_xml + "</DeleteResult>"
-            result = text.encode("utf-8")
-        headers = [(k, v) for k, v in headers if k.lower() != "content-length"] + [("Content-Length", str(len(result)))]
-        start_response(status, headers)
-        return [result]
 
     def _params(self, environ: dict, protocol: str) -> dict[str, Any]:
         params: dict[str, Any] = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
@@ -416,41 +270,11 @@ class _ClientCache:
         return client
 
 
-def read_body(environ: dict) -> bytes:
-    """The request body, read once and put back so moto can read it again."""
-    cached = environ.get("localcloud.body")
-    if cached is not None:
-        return cached
-    stream = environ.get("wsgi.input")
-    length = environ.get("CONTENT_LENGTH")
-    if stream is None:
-        body = b""
-    elif length:
-        body = stream.read(int(length))
-    elif environ.get("wsgi.input_terminated"):
-        body = stream.read()
-    else:
-        body = b""
-    environ["wsgi.input"] = io.BytesIO(body)
-    environ["localcloud.body"] = body
-    return body
-
-
 def _sesv2_operation(environ: dict) -> str:
     if environ.get("REQUEST_METHOD") != "POST":
         return ""
     path = sigv4.raw_target(environ)[0].rstrip("/")
     return {"/v2/email/outbound-emails": "SendEmail", "/v2/email/outbound-bulk-emails": "SendBulkEmail"}.get(path, "")
-
-
-def _respond(start_response: Callable, response: errors.Response) -> list[bytes]:
-    status, headers, body = response
-    start_response(status, headers)
-    return [body]
-
-
-def _denied_message(session: Session, action: str, resource: str, reason: str) -> str:
-    return f'User: {session.arn} is not authorized to perform: {action} on resource: "{resource}" because {reason}'
 
 
 def _caller_identity(session: Session, account: str) -> str:

@@ -1,0 +1,39 @@
+"""Small WSGI pieces the front's modules share: a body read once and kept, answers from tuples."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from localcloud.front import errors
+from localcloud.front.identity import Session
+
+
+def read_body(environ: dict) -> bytes:
+    """The request body, read once and put back so moto can read it again."""
+    cached = environ.get("localcloud.body")
+    if cached is not None:
+        return cached
+    stream = environ.get("wsgi.input")
+    length = environ.get("CONTENT_LENGTH")
+    if stream is None:
+        body = b""
+    elif length:
+        body = stream.read(int(length))
+    elif environ.get("wsgi.input_terminated"):
+        body = stream.read()
+    else:
+        body = b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["localcloud.body"] = body
+    return body
+
+
+def respond(start_response: Callable, response: errors.Response) -> list[bytes]:
+    status, headers, body = response
+    start_response(status, headers)
+    return [body]
+
+
+def denied_message(session: Session, action: str, resource: str, reason: str) -> str:
+    return f'User: {session.arn} is not authorized to perform: {action} on resource: "{resource}" because {reason}'
