@@ -88,6 +88,7 @@ class LocalCloud:
         self.http_url = ""
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
+        self._session: Any = None
         self._aws_server: Any = None
         self._http_server: Any = None
         self.front: Any = None
@@ -245,11 +246,15 @@ class LocalCloud:
 
     # clients and invocation ---------------------------------------------------------------------
     def aws(self, service: str) -> Any:
-        """A boto3 client for `service` against the local AWS endpoint (cached, thread-safe)."""
+        """A boto3 client for `service` against the local AWS endpoint (cached, thread-safe). One session
+        makes them all, under the lock (sessions are not thread-safe), so botocore loads its shared data
+        (endpoints, partitions, retry rules) once rather than once per service."""
         with self._clients_lock:
             client = self._clients.get(service)
             if client is None:
-                client = boto3.session.Session().client(
+                if self._session is None:
+                    self._session = boto3.session.Session()
+                client = self._session.client(
                     service,
                     endpoint_url=self.aws_url,
                     region_name=self.region,

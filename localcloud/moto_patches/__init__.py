@@ -8,7 +8,8 @@ Two kinds, one module each:
   serialized directly, not through moto's generic shape walker), sqs_send.py (SendMessage reads the one
   queue attribute it needs instead of counting every message) and dispatch.py (a response class's
   method names are listed once, not on every request). Each has a test that compares its results with
-  moto's own code; `stock()` turns them off in a thread for that.
+  moto's own code; `stock()` turns them off in a thread for that;
+- imports.py, a start-up patch: moto's EC2 region lists (imported with SSM) from one botocore session.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ def apply() -> None:
     global _applied
     if _applied:
         return
-    from localcloud.moto_patches import dispatch, dynamodb_json, dynamodb_query, semantics, sqs_send
+    from localcloud.moto_patches import dispatch, dynamodb_json, dynamodb_query, imports, semantics, sqs_send
 
-    for module in (semantics, dynamodb_query, dynamodb_json, sqs_send, dispatch):
+    for module in (imports, semantics, dynamodb_query, dynamodb_json, sqs_send, dispatch):
         module.apply()
     _applied = True

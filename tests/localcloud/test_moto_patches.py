@@ -79,3 +79,22 @@ def test_conditional_writes_are_atomic_under_concurrency():
         for t in threads:
             t.join()
         assert len(wins) == 1
+
+
+def test_the_region_lists_built_with_one_session_are_the_stock_ones():
+    import json
+    import subprocess
+    import sys
+
+    def regions(patch: str) -> list:
+        code = (
+            f"import json, boto3; {patch}"
+            "from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend as R;"
+            "print(json.dumps([[r.name for r in R.regions], boto3.Session is boto3.session.Session]))"
+        )
+        return json.loads(
+            subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        )
+
+    patched, stock = regions("from localcloud.moto_patches import imports; imports.apply();"), regions("")
+    assert patched == stock and patched[1] is True and len(patched[0]) > 20

@@ -1,0 +1,30 @@
+"""A start-up speed patch: moto's EC2 region and zone lists are built with one botocore session.
+
+Importing moto's SSM (which every template with SSM parameters needs) imports its EC2 models, whose
+region module calls `boto3.Session().get_available_regions(...)` three times at import; each new
+session loads botocore's endpoint data again, about 0.2 s apiece on these machines. Here that import
+happens once, with `boto3.Session()` handing out one shared session, so the lists are the same and
+`make dev` is ready about 0.6 s sooner.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def apply() -> None:
+    if "moto.ec2.models.availability_zones_and_regions" in sys.modules:
+        return
+    import boto3
+
+    shared = boto3.session.Session()
+    original = boto3.Session
+
+    def one_session(*args, **kwargs):
+        return shared if not args and not kwargs else original(*args, **kwargs)
+
+    boto3.Session = one_session  # type: ignore[misc]
+    try:
+        import moto.ec2.models.availability_zones_and_regions  # noqa: F401
+    finally:
+        boto3.Session = original  # type: ignore[misc]
