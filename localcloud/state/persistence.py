@@ -2,7 +2,9 @@
 
     start:  provision (ids derive from stack and logical id) → `restore` → serve
     run:    the front calls `touch()` for every request that can change data; a background thread
-            saves at most every `interval` seconds while changes keep coming
+            saves within `interval` seconds of a change, but never spends more than SAVE_SHARE of the
+            time saving: after a save that took t seconds it waits at least t / SAVE_SHARE, so a large
+            state under a steady stream of writes is saved less often instead of slowing every request
     stop:   one last save after the event sources and functions have stopped
 
 What is kept: table items, objects (every version), queue messages (hidden fan-in queues included),
@@ -32,6 +34,7 @@ log = logging.getLogger("localcloud.state")
 SECTIONS = (dynamodb, s3, sqs, cognito, ssm, ses)
 EXTRA = "extra"
 SAVE_INTERVAL = 1.0
+SAVE_SHARE = 0.05  # of the wall clock, at most, spent writing snapshots
 _COLLECT_TRIES = 5
 
 
@@ -68,6 +71,7 @@ class Persistence:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.last_save_seconds = 0.0
 
     # start --------------------------------------------------------------------------------------
 
@@ -163,9 +167,19 @@ class Persistence:
         self.save()
 
     def _autosave(self) -> None:
-        while not self._stop.wait(self.interval):
+        wait = self.interval
+        while not self._stop.wait(wait):
+            wait = self.interval
             if self._changes != self._saved_changes:
+                started = time.monotonic()
                 self.save()
+                self.last_save_seconds = time.monotonic() - started
+                wait = next_wait(self.interval, self.last_save_seconds)
+
+
+def next_wait(interval: float, last_save_seconds: float) -> float:
+    """Seconds before the next save may start: `interval`, or longer after a slow save (SAVE_SHARE)."""
+    return max(interval, last_save_seconds / SAVE_SHARE)
 
 
 def _collect(section: Any, scope: Scope) -> list[dict[str, Any]]:

@@ -73,3 +73,10 @@ def test_objects_are_rebuilt_only_from_allowed_classes():
     assert vars(rebuilt) == {"name": "n", "tags": {"a"}}
     with pytest.raises(ValueError, match="not one this section restores"):
         decode_object(record, [dict])
+
+
+def test_saving_never_takes_more_than_its_share_of_the_time():
+    from localcloud.state.persistence import SAVE_SHARE, next_wait
+
+    assert next_wait(1.0, 0.004) == 1.0  # a small state: within a second of a change
+    assert next_wait(1.0, 0.2) == 0.2 / SAVE_SHARE  # a large one under steady writes: less often
