@@ -93,7 +93,7 @@ def owner() -> str:
 
 @pytest.fixture(scope="module")
 def tables(table):
-    from todos.dal.tables import TableProvider
+    from common.tables import TableProvider
 
     return TableProvider(TABLE_NAME)
 

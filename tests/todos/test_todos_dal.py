@@ -6,7 +6,7 @@ import boto3
 import pytest
 from todos.dal.dynamo import DynamoTodoStore
 from todos.dal.store import ItemMissing, VersionMismatch
-from todos.dal.tables import TableProvider
+from common.tables import TableProvider
 from todos.ids import new_todo_id
 
 from tests.todos.conftest import TABLE_NAME
@@ -256,7 +256,7 @@ def test_dax_endpoint_uses_the_dax_client_with_the_same_behaviour(table, owner):
 
 def test_default_dax_factory_calls_amazon_dax_client(monkeypatch):
     import amazondax
-    from todos.dal import tables
+    from common import tables
 
     calls = []
     monkeypatch.setattr(amazondax.AmazonDaxClient, "resource", staticmethod(lambda **kw: calls.append(kw) or "dax"))

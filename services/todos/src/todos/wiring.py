@@ -8,7 +8,7 @@ from common.pagination import CursorCodec
 
 from todos.config import Settings
 from todos.dal.dynamo import DynamoTodoStore
-from todos.dal.tables import TableProvider
+from common.tables import TableProvider
 from todos.logic.service import TodoService
 
 _lock = threading.Lock()

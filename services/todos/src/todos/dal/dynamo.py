@@ -12,7 +12,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from todos.dal.store import ItemMissing, Page, VersionMismatch
-from todos.dal.tables import TableProvider
+from common.tables import TableProvider
 
 MUTABLE_FIELDS = frozenset({"title", "notes", "due", "done"})
 FILTERED_QUERY_BATCH = 100

@@ -1,7 +1,9 @@
 """The DynamoDB Table object, created lazily once per process: boto3, or DAX when an endpoint is set.
 
-Both expose the same boto3 resource API (Table.query/get_item/update_item/...), so the store does not
-know which one it uses. The factories are parameters so tests can inject fakes.
+Both expose the same boto3 resource API (Table.query/get_item/update_item/...), so a service's store
+does not know which one it uses. Shared because todos and blog both read through DAX when it is on;
+amazon-dax-client itself is not in this layer: a function that uses DAX gets it from the DAX layer. The
+factories are parameters so tests can inject fakes.
 """
 
 from __future__ import annotations
