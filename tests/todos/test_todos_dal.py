@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import boto3
 import pytest
+from common.tables import TableProvider
 from todos.dal.dynamo import DynamoTodoStore
 from todos.dal.store import ItemMissing, VersionMismatch
-from common.tables import TableProvider
 from todos.ids import new_todo_id
 
 from tests.todos.conftest import TABLE_NAME

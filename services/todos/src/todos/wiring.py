@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 
 from common.pagination import CursorCodec
+from common.tables import TableProvider
 
 from todos.config import Settings
 from todos.dal.dynamo import DynamoTodoStore
-from common.tables import TableProvider
 from todos.logic.service import TodoService
 
 _lock = threading.Lock()

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.exceptions import ClientError
+from common.tables import TableProvider
 
 from todos.dal.store import ItemMissing, Page, VersionMismatch
-from common.tables import TableProvider
 
 MUTABLE_FIELDS = frozenset({"title", "notes", "due", "done"})
 FILTERED_QUERY_BATCH = 100
