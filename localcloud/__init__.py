@@ -1,1 +1,1 @@
-"""localcloud: run a SAM application on one machine without Docker (see DESIGN.md section 4)."""
+"""localcloud: run a SAM application on one machine without Docker (README.md, "localcloud day to day")."""

@@ -1,0 +1,27 @@
+"""Lambda emulation: warm worker processes per function, with Lambda's concurrency, timeouts and errors.
+
+`service` holds LambdaService (registry, invoke, lifecycle); `pool` a function's workers; `process` one
+worker process and its pipes; `reports` Lambda's log lines; `reload` change detection; `environment`
+what a worker is given; `worker.py` is the program each worker runs (standard library only).
+"""
+
+from localcloud.lambdas.pool import DEFAULT_CONCURRENCY
+from localcloud.lambdas.process import MAX_LOG_LINE_BYTES, WORKER_SCRIPT
+from localcloud.lambdas.service import (
+    INIT_TIMEOUT_SECONDS,
+    MAX_RESPONSE_BYTES,
+    RELOAD_POLL_SECONDS,
+    SPARE_IDLE_SECONDS,
+    LambdaService,
+)
+
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "INIT_TIMEOUT_SECONDS",
+    "MAX_LOG_LINE_BYTES",
+    "MAX_RESPONSE_BYTES",
+    "RELOAD_POLL_SECONDS",
+    "SPARE_IDLE_SECONDS",
+    "WORKER_SCRIPT",
+    "LambdaService",
+]
