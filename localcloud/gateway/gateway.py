@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from localcloud.gateway.apis import Api, load_apis
 from localcloud.gateway.auth import CognitoVerifier, LambdaAuthorizers
 from localcloud.gateway.cache import StageCache
+from localcloud.gateway.deps import PipelineDeps
 from localcloud.gateway.events import RequestInfo
 from localcloud.gateway.httpapi import HttpApiPipeline
 from localcloud.gateway.iam_auth import IamAuth
@@ -64,8 +65,19 @@ class Gateway:
         self.validators = Validators()
         self.iam = IamAuth(principals, deployment.region)
         self.services = AwsServices(aws, self.call_function, deployment.region)
-        self._rest = RestPipeline(self)
-        self._http = HttpApiPipeline(self)
+        deps = PipelineDeps(
+            deployment=deployment,
+            call_function=self.call_function,
+            buckets=self.buckets,
+            verifier=self.verifier,
+            lambda_authorizers=self.lambda_authorizers,
+            iam=self.iam,
+            cache=self.cache,
+            validators=self.validators,
+            services=self.services,
+        )
+        self._rest = RestPipeline(deps)
+        self._http = HttpApiPipeline(deps)
 
     def call_function(self, function: str, event: dict) -> InvokeResult:
         result = call_function(self._invoke, function, event)

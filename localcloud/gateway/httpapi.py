@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from localcloud.gateway import auth, events, iam_auth
 from localcloud.gateway.apis import Api, Stage
 from localcloud.gateway.authorizer_calls import execute_api_arn, request_authorizer_call
+from localcloud.gateway.deps import PipelineDeps
 from localcloud.gateway.events import MalformedResponse, RequestInfo
 from localcloud.gateway.pipeline import Refused, function_of
 from localcloud.gateway.routes import Route
 from localcloud.model import HttpResponse
-
-if TYPE_CHECKING:
-    from localcloud.gateway.gateway import Gateway
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +32,8 @@ _SIGNATURE_ERRORS = frozenset({"INVALID_SIGNATURE", "EXPIRED_TOKEN"})  # their m
 
 
 class HttpApiPipeline:
-    def __init__(self, gw: Gateway):
-        self.gw = gw
+    def __init__(self, deps: PipelineDeps):
+        self.deps = deps
 
     def handle(self, api: Api, stage: Stage, info: RequestInfo) -> HttpResponse:
         cors = api.body.get("x-amazon-apigateway-cors")
@@ -111,12 +109,12 @@ class HttpApiPipeline:
         specific = stage.route_settings.get(route.route_key) or {}
         rate = specific.get("ThrottlingRateLimit", stage.default_rate)
         burst = specific.get("ThrottlingBurstLimit", stage.default_burst)
-        if not self.gw.buckets.allow((api.api_id, stage.name, route.route_key), rate, burst):
+        if not self.deps.buckets.allow((api.api_id, stage.name, route.route_key), rate, burst):
             raise Refused("THROTTLED", f"{route.route_key} is over its rate {rate}/s, burst {burst}")
 
     def _authorize(self, api, stage, info, route, path_params) -> dict[str, Any] | None:
         if api.iam_auth(route.operation):
-            caller = self.gw.iam.check(info, execute_api_arn(self.gw.deployment, info))
+            caller = self.deps.iam.check(info, execute_api_arn(self.deps.deployment, info))
             info.identity = iam_auth.rest_identity(caller)
             return iam_auth.http_authorizer(caller)
         for name, scopes, _scheme, spec in api.authorizers(route.operation):
@@ -150,14 +148,14 @@ class HttpApiPipeline:
         config = spec.get("jwtConfiguration") or {}
         issuer = str(config.get("issuer", ""))
         audiences = [str(a) for a in config.get("audience") or []]
-        claims = self.gw.verifier.verify_jwt(token, issuer, audiences, scopes)
+        claims = self.deps.verifier.verify_jwt(token, issuer, audiences, scopes)
         granted = str(claims.get("scope", "")).split() or None
         return {"jwt": {"claims": auth.http_claims(claims), "scopes": granted}}
 
     def _lambda(self, api, stage, info, route, path_params, name, spec) -> dict[str, Any]:
         sources = spec.get("identitySource") or []
         sources = sources if isinstance(sources, list) else [s for s in str(sources).split(",") if s.strip()]
-        route_arn = execute_api_arn(self.gw.deployment, info)
+        route_arn = execute_api_arn(self.deps.deployment, info)
 
         def event_for(identity: list[str]) -> dict[str, Any]:
             if str(spec.get("authorizerPayloadFormatVersion", "2.0")) == "1.0":
@@ -182,9 +180,9 @@ class HttpApiPipeline:
             missing_uri_kind="INTEGRATION_FAILURE",
         )
         if spec.get("enableSimpleResponses"):
-            answer = self.gw.lambda_authorizers.simple(name, call.function, call.event, call.identity, call.ttl)
+            answer = self.deps.lambda_authorizers.simple(name, call.function, call.event, call.identity, call.ttl)
             return {"lambda": answer}
-        ctx = self.gw.lambda_authorizers.authorize(name, call.function, call.event, call.identity, call.ttl, route_arn)
+        ctx = self.deps.lambda_authorizers.authorize(name, call.function, call.event, call.identity, call.ttl, route_arn)
         ctx.pop("integrationLatency", None)
         principal = ctx.pop("principalId", None)
         return {"lambda": ctx, "principalId": principal}
@@ -197,7 +195,7 @@ class HttpApiPipeline:
         if not function:
             raise Refused("INTEGRATION_FAILURE", f"{route.route_key}: the integration names no Lambda function")
         version = str(integration.get("payloadFormatVersion", "2.0"))
-        result = self.gw.call_function(function, self._event(version, api, stage, info, route, path_params, authorizer))
+        result = self.deps.call_function(function, self._event(version, api, stage, info, route, path_params, authorizer))
         if result.error:
             raise Refused("INTEGRATION_FAILURE", f"function {function} failed: {result.error.get('errorMessage')}")
         try:
@@ -213,7 +211,7 @@ class HttpApiPipeline:
             "stage_vars": stage.variables,
             "authorizer": authorizer,
             "binary_types": api.binary_media_types,
-            "account_id": self.gw.deployment.account_id,
+            "account_id": self.deps.deployment.account_id,
         }
         if version == "1.0":
             event = events.rest_event(info, resource=route.resource, **common)

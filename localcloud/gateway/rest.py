@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from localcloud.gateway import auth, events, iam_auth, integrations
 from localcloud.gateway.apis import Api, Stage
 from localcloud.gateway.authorizer_calls import authorizer_function, execute_api_arn, request_authorizer_call
+from localcloud.gateway.deps import PipelineDeps
 from localcloud.gateway.events import MalformedResponse, RequestInfo
 from localcloud.gateway.pipeline import Refused, function_of
 from localcloud.gateway.responses import gateway_response
@@ -16,15 +17,12 @@ from localcloud.gateway.routes import Route
 from localcloud.gateway.validation import Invalid
 from localcloud.model import HttpResponse
 
-if TYPE_CHECKING:
-    from localcloud.gateway.gateway import Gateway
-
 log = logging.getLogger(__name__)
 
 
 class RestPipeline:
-    def __init__(self, gw: Gateway):
-        self.gw = gw
+    def __init__(self, deps: PipelineDeps):
+        self.deps = deps
 
     def handle(self, api: Api, stage: Stage, info: RequestInfo) -> HttpResponse:
         # The $context a refusal or a mapping template sees, as of the stage reached; built only if one
@@ -45,15 +43,15 @@ class RestPipeline:
             authorizer = self._authorize(api, stage, info, route, path_params)
             known = (route, authorizer, dict(info.identity))
             params = self._params(info, path_params)
-            self.gw.validators.check(api, route, params, info.req.body, info.header("content-type") or "")
+            self.deps.validators.check(api, route, params, info.req.body, info.header("content-type") or "")
             cache_key, ttl = self._cache_key(api, stage, info, route, path_params, params)
             if cache_key is not None:
-                hit = self.gw.cache.get(cache_key)
+                hit = self.deps.cache.get(cache_key)
                 if hit is not None:
                     return hit
             resp = self._integrate(api, stage, info, route, path_params, authorizer, params, context)
             if cache_key is not None and 200 <= resp.status < 300:
-                self.gw.cache.put(cache_key, resp, ttl)
+                self.deps.cache.put(cache_key, resp, ttl)
             return resp
         except Refused as exc:
             return self._refusal(api, stage, exc, context())
@@ -74,14 +72,14 @@ class RestPipeline:
     def _throttle(self, api: Api, stage: Stage, route: Route) -> None:
         rate = stage.setting(route.resource, route.method, "rate")
         burst = stage.setting(route.resource, route.method, "burst")
-        if not self.gw.buckets.allow((api.api_id, stage.name, route.resource, route.method), rate, burst):
+        if not self.deps.buckets.allow((api.api_id, stage.name, route.resource, route.method), rate, burst):
             raise Refused("THROTTLED", f"{route.method} {route.resource} is over its rate {rate}/s, burst {burst}")
 
     def _authorize(
         self, api: Api, stage: Stage, info: RequestInfo, route: Route, path_params: dict[str, str]
     ) -> dict[str, Any] | None:
         if api.iam_auth(route.operation):
-            caller = self.gw.iam.check(info, execute_api_arn(self.gw.deployment, info))
+            caller = self.deps.iam.check(info, execute_api_arn(self.deps.deployment, info))
             info.identity = iam_auth.rest_identity(caller)
             return None
         for name, scopes, scheme, spec in api.authorizers(route.operation):
@@ -90,7 +88,7 @@ class RestPipeline:
                 token = auth.bearer(info.header(self._token_header(scheme, spec)))
                 if not token:
                     raise Refused("UNAUTHORIZED", f"no token in the {self._token_header(scheme, spec)} header")
-                claims = self.gw.verifier.verify_user_pool(token, list(spec.get("providerARNs") or []), scopes or [])
+                claims = self.deps.verifier.verify_user_pool(token, list(spec.get("providerARNs") or []), scopes or [])
                 return {"claims": auth.rest_claims(claims)}
             if kind == "token":
                 return self._token_authorizer(api, stage, info, name, scheme, spec)
@@ -115,13 +113,13 @@ class RestPipeline:
         if pattern and not re.fullmatch(str(pattern), token):
             raise Refused("UNAUTHORIZED", f"authorizer {name}: {header} does not match identityValidationExpression")
         function = authorizer_function(name, spec, "AUTHORIZER_CONFIGURATION_ERROR")
-        arn = execute_api_arn(self.gw.deployment, info)
+        arn = execute_api_arn(self.deps.deployment, info)
         event = {"type": "TOKEN", "authorizationToken": token, "methodArn": arn}
-        return self.gw.lambda_authorizers.authorize(name, function, event, (token,), _ttl(spec), arn)
+        return self.deps.lambda_authorizers.authorize(name, function, event, (token,), _ttl(spec), arn)
 
     def _request_authorizer(self, api, stage, info, route, path_params, name, spec) -> dict[str, Any]:
         params = self._params(info, path_params)
-        arn = execute_api_arn(self.gw.deployment, info)
+        arn = execute_api_arn(self.deps.deployment, info)
 
         def event_for(identity: list[str]) -> dict[str, Any]:
             event = {"type": "REQUEST", "methodArn": arn, **self._proxy_event(api, stage, info, route, path_params)}
@@ -138,7 +136,7 @@ class RestPipeline:
             ttl_of=_ttl,
             missing_uri_kind="AUTHORIZER_CONFIGURATION_ERROR",
         )
-        return self.gw.lambda_authorizers.authorize(name, call.function, call.event, call.identity, call.ttl, arn)
+        return self.deps.lambda_authorizers.authorize(name, call.function, call.event, call.identity, call.ttl, arn)
 
     @staticmethod
     def _identity_value(source: str, params: dict, stage: Stage, info: RequestInfo) -> str | None:
@@ -192,13 +190,13 @@ class RestPipeline:
             stage_vars=stage.variables,
             authorizer=authorizer,
             binary_types=api.binary_media_types,
-            account_id=self.gw.deployment.account_id,
+            account_id=self.deps.deployment.account_id,
         )
 
     def _context(self, api, stage, info, route, authorizer, identity) -> dict[str, Any]:
         resource = route.resource if route else info.path
         return {
-            "accountId": self.gw.deployment.account_id,
+            "accountId": self.deps.deployment.account_id,
             "apiId": api.api_id,
             "requestId": info.request_id,
             "extendedRequestId": events.extended_request_id(info.request_id),
@@ -223,7 +221,7 @@ class RestPipeline:
             if not function:
                 raise Refused("API_CONFIGURATION_ERROR", f"{route.route_key}: aws_proxy uri names no Lambda function")
             event = self._proxy_event(api, stage, info, route, path_params, authorizer)
-            result = self.gw.call_function(function, event)
+            result = self.deps.call_function(function, event)
             if result.error:
                 raise Refused("INTEGRATION_FAILURE", f"function {function} failed: {result.error.get('errorMessage')}")
             try:
@@ -247,7 +245,7 @@ class RestPipeline:
         if kind == "mock":
             return integrations.mock(integration, mc)
         if kind == "aws":
-            return self.gw.services.call(integration, mc)
+            return self.deps.services.call(integration, mc)
         raise Refused(
             "API_CONFIGURATION_ERROR", f"{route.route_key}: integration type {kind!r} is not supported locally"
         )
