@@ -182,7 +182,8 @@ class HttpApiPipeline:
         if spec.get("enableSimpleResponses"):
             answer = self.deps.lambda_authorizers.simple(name, call.function, call.event, call.identity, call.ttl)
             return {"lambda": answer}
-        ctx = self.deps.lambda_authorizers.authorize(name, call.function, call.event, call.identity, call.ttl, route_arn)
+        authorizers = self.deps.lambda_authorizers
+        ctx = authorizers.authorize(name, call.function, call.event, call.identity, call.ttl, route_arn)
         ctx.pop("integrationLatency", None)
         principal = ctx.pop("principalId", None)
         return {"lambda": ctx, "principalId": principal}
@@ -195,7 +196,8 @@ class HttpApiPipeline:
         if not function:
             raise Refused("INTEGRATION_FAILURE", f"{route.route_key}: the integration names no Lambda function")
         version = str(integration.get("payloadFormatVersion", "2.0"))
-        result = self.deps.call_function(function, self._event(version, api, stage, info, route, path_params, authorizer))
+        event = self._event(version, api, stage, info, route, path_params, authorizer)
+        result = self.deps.call_function(function, event)
         if result.error:
             raise Refused("INTEGRATION_FAILURE", f"function {function} failed: {result.error.get('errorMessage')}")
         try:
