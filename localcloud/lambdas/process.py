@@ -69,6 +69,7 @@ class Worker:
         self.request_fd = request_fd
         self.response_fd = response_fd
         self.outputs = {output.fd: output for output in outputs}
+        self.lifeline: int | None = None  # the write end of the worker's lifeline pipe (see worker.py)
         self.address = address
         self.logs = logs
         self.generation = generation
@@ -89,25 +90,26 @@ class Worker:
         response_read, response_write = os.pipe()
         out_read, out_write = os.pipe()
         err_read, err_write = os.pipe()
+        lifeline_read, lifeline_write = os.pipe()  # never written: it closes when this process dies
         try:
             process = subprocess.Popen(
-                [python, "-s", str(WORKER_SCRIPT), str(request_read), str(response_write)],
+                [python, "-s", str(WORKER_SCRIPT), str(request_read), str(response_write), str(lifeline_read)],
                 stdin=subprocess.DEVNULL,
                 stdout=out_write,
                 stderr=err_write,
-                pass_fds=(request_read, response_write),
+                pass_fds=(request_read, response_write, lifeline_read),
                 env=env,
                 cwd=spec.code_dir,
                 start_new_session=True,
             )
         except BaseException:
-            for fd in (request_write, response_read, out_read, err_read):
+            for fd in (request_write, response_read, out_read, err_read, lifeline_write):
                 os.close(fd)
             raise
         finally:
-            for fd in (request_read, response_write, out_write, err_write):
+            for fd in (request_read, response_write, out_write, err_write, lifeline_read):
                 os.close(fd)
-        return cls(
+        worker = cls(
             process,
             request_write,
             response_read,
@@ -116,6 +118,8 @@ class Worker:
             logs=logs,
             generation=generation,
         )
+        worker.lifeline = lifeline_write
+        return worker
 
     @property
     def pid(self) -> int:
@@ -217,6 +221,8 @@ class Worker:
                 return
             self._closed = True
         self.kill()
-        for fd in (self.request_fd, self.response_fd, *self.outputs):
+        for fd in (self.request_fd, self.response_fd, self.lifeline, *self.outputs):
+            if fd is None:
+                continue
             with contextlib.suppress(OSError):
                 os.close(fd)

@@ -1,6 +1,6 @@
 """The runtime inside one local Lambda execution environment: one process, one function, many invocations.
 
-`lambdas` starts it as `python -s worker.py REQUEST_FD RESPONSE_FD` with the function's environment and
+`lambdas` starts it as `python -s worker.py REQUEST_FD RESPONSE_FD LIFELINE_FD` with the function's environment and
 cwd. It speaks length-prefixed JSON frames over those two dedicated pipes, so whatever the function
 writes to stdout/stderr (captured by the parent as logs) can never corrupt the protocol.
 
@@ -25,7 +25,9 @@ import logging
 import math
 import os
 import resource
+import signal
 import sys
+import threading
 import time
 import traceback
 
@@ -242,8 +244,27 @@ def _configure_streams() -> None:
         stream.reconfigure(encoding="utf-8", errors="backslashreplace", line_buffering=True)
 
 
+def watch_lifeline(fd: int) -> None:
+    """End this execution environment, and whatever the function started in it, when localcloud ends.
+
+    localcloud holds the write end of this pipe and never writes: the read returns only when the last
+    holder is gone, i.e. when localcloud died, SIGKILL included, even while the function is mid-invocation.
+    The worker leads its own process group, so the whole group goes."""
+
+    def wait() -> None:
+        with contextlib.suppress(OSError):
+            while os.read(fd, 1):
+                pass
+        os.killpg(os.getpgid(0), signal.SIGKILL)
+
+    threading.Thread(target=wait, name="lifeline", daemon=True).start()
+
+
 def main(argv: list[str]) -> int:
     request_fd, response_fd = int(argv[1]), int(argv[2])
+    if len(argv) > 3:
+        os.set_inheritable(int(argv[3]), False)
+        watch_lifeline(int(argv[3]))
     for fd in (request_fd, response_fd):
         os.set_inheritable(fd, False)  # subprocesses the function starts must not hold the protocol pipes
     channel = Channel(request_fd, response_fd)

@@ -101,3 +101,57 @@ def test_ctrl_c_stops_cleanly_and_removes_endpoints(tmp_path):
     assert proc.returncode == 0, output
     assert "provisioning" in output and "localcloud ready" in output and "localcloud stopping" in output
     assert not (state / "endpoints.json").exists()
+
+
+def _children(parent: int) -> set[int]:
+    found = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if any(line == f"PPid:\t{parent}" for line in text.splitlines()):
+            found.add(int(status.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
+def test_workers_and_their_children_die_with_localcloud_even_when_it_is_killed(tmp_path):
+    import os
+    import re
+    import signal
+    import threading
+    import time
+
+    template = Path(__file__).parent / "templates" / "hygiene" / "template.yaml"
+    cloud = LocalCloudProcess(template, tmp_path, tmp_path / "log.txt").start()
+    try:
+        threading.Thread(target=lambda: cloud.invoke("Sleeper", {"seconds": 60}), daemon=True).start()
+        deadline = time.monotonic() + 30
+        while not (found := re.search(r"child (\d+)", Path(tmp_path / "log.txt").read_text() + _console_logs(cloud))):
+            assert time.monotonic() < deadline, "the function never started its child"
+            time.sleep(0.1)
+        workers = _children(cloud.proc.pid)
+        grandchild = int(found.group(1))
+        assert workers and _running(grandchild)
+        os.kill(cloud.proc.pid, signal.SIGKILL)  # no chance to clean up
+        cloud.proc.wait(10)
+        deadline = time.monotonic() + 10
+        while alive := {pid for pid in [*workers, grandchild] if _running(pid)}:
+            assert time.monotonic() < deadline, f"still running after localcloud was killed: {alive}"
+            time.sleep(0.05)
+    finally:
+        cloud.stop()
+
+
+def _console_logs(cloud: LocalCloudProcess) -> str:
+    try:
+        return json.dumps(requests.get(f"{cloud.base}/_local/api/logs/Sleeper", timeout=5).json())
+    except (requests.RequestException, ValueError):
+        return ""
