@@ -36,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
         help="port of the first CloudFront distribution; the next follow (0 = any)",
     )
     up.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="template parameter override")
+    up.add_argument(
+        "--layer", action="append", default=[], metavar="ARN=DIR",
+        help="a layer the template names by ARN but does not define, as a local folder (repeatable)",
+    )  # fmt: skip
     up.add_argument("--seed", metavar="SCRIPT", help="a Python file whose seed(endpoints) creates demo data")
     up.add_argument("--quiet", action="store_true", help="print only errors and the ready line (no traffic lines)")
     up.add_argument("--fresh", action="store_true", help="start empty (the saved state is kept aside)")
@@ -87,6 +91,7 @@ def _serve(args: argparse.Namespace, state_dir: Path) -> int:
         aws_port=args.aws_port,
         cdn_port=args.cdn_port,
         parameters=params,
+        layers=dict(item.split("=", 1) for item in args.layer),
         fresh=args.fresh,
     )
     say = (lambda m: None) if args.quiet else (lambda m: print(f"  … {m}", flush=True))

@@ -61,6 +61,7 @@ class Deployment:
     functions: dict[str, FunctionSpec] = field(default_factory=dict)  # by ARN
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)  # by stack path ("" = root)
     layers: dict[str, Path] = field(default_factory=dict)  # layer version ARN -> local content dir
+    external_layers: dict[str, Path] = field(default_factory=dict)  # `--layer ARN=DIR`: layers not in the app
     errors: list[str] = field(default_factory=list)  # what could not be provisioned, by resource
 
     def of_type(self, *types: str) -> list[Resource]:

@@ -64,6 +64,7 @@ class LocalCloud:
         persist: bool = True,
         fresh: bool = False,
         restore_from: Path | None = None,
+        layers: dict[str, Path] | None = None,
     ):
         self.template = Path(template).resolve()
         self.state_dir = Path(state_dir).resolve() if state_dir else None
@@ -80,6 +81,7 @@ class LocalCloud:
         self.restore_from = Path(restore_from).resolve() if restore_from else None
         self.fresh = fresh
         self.persistence: Any = None
+        self.layers = dict(layers or {})  # layer ARN -> local folder, for layers the template only names
         self.events = EventLog()
         self.logs = LogStore()
         self.requests = RequestLog()
@@ -124,7 +126,7 @@ class LocalCloud:
         provisioner = Provisioner(
             aws=self.aws, region=self.region, account_id=self.account_id, aws_endpoint=self.aws_url
         )
-        self.deployment = provisioner.deploy(self.template, parameters=self.parameters)
+        self.deployment = provisioner.deploy(self.template, parameters=self.parameters, layers=self.layers)
         for error in self.deployment.errors:
             progress(f"error: {error}")
         progress(f"provisioned {len(self.deployment.resources)} resources, {len(self.deployment.functions)} functions")

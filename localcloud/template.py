@@ -107,6 +107,35 @@ def _is_local(uri: Any) -> bool:
     return isinstance(uri, str) and not uri.startswith(("s3://", "https://", "http://"))
 
 
+_DEFINITION_KEYS = {
+    "AWS::Serverless::Api": "DefinitionBody",
+    "AWS::Serverless::HttpApi": "DefinitionBody",
+    "AWS::Serverless::StateMachine": "Definition",
+}
+
+
+def _local_document(base: Path, location: str, where: str) -> Any:
+    path = (base / location).resolve()
+    if not path.is_file():
+        raise TemplateError(f"{base}: {where} names {location}, which is not a file")
+    return _includes(load_document(path), path.parent)
+
+
+def _includes(node: Any, base: Path) -> Any:
+    """`Fn::Transform: {Name: AWS::Include, Parameters: {Location: <local file>}}` replaced by that file's
+    content, as CloudFormation does with an S3 Location; includes may include in turn."""
+    if isinstance(node, list):
+        return [_includes(item, base) for item in node]
+    if not isinstance(node, dict):
+        return node
+    transform = node.get("Fn::Transform")
+    if len(node) == 1 and isinstance(transform, dict) and transform.get("Name") == "AWS::Include":
+        location = (transform.get("Parameters") or {}).get("Location")
+        if _is_local(location):
+            return _local_document(base, location, "AWS::Include")
+    return {key: _includes(value, base) for key, value in node.items()}
+
+
 def _swap_local_paths(template: dict, base: Path) -> tuple[dict[str, Path], dict[str, Path]]:
     """Replace local code/template paths with placeholders samtranslator accepts."""
     code: dict[str, Path] = {}
@@ -122,7 +151,7 @@ def _swap_local_paths(template: dict, base: Path) -> tuple[dict[str, Path], dict
         if kind == "AWS::Serverless::Function":
             uri = props.get("CodeUri", global_code)
             if uri is None and "InlineCode" not in props and props.get("PackageType") != "Image":
-                raise TemplateError(f"{base}: function {logical_id} has no CodeUri")
+                uri = "."  # as `sam build` and `sam local` do: the template's own folder
             if _is_local(uri):
                 key = f"{logical_id}.zip"
                 code[key] = (base / uri).resolve()
@@ -133,6 +162,9 @@ def _swap_local_paths(template: dict, base: Path) -> tuple[dict[str, Path], dict
                 key = f"{logical_id}.zip"
                 code[key] = (base / uri).resolve()
                 props["ContentUri"] = f"s3://{PLACEHOLDER_BUCKET}/{key}"
+        elif kind in _DEFINITION_KEYS and _is_local(props.get("DefinitionUri")):
+            # as `sam local` does: a local definition file is read into the template
+            props[_DEFINITION_KEYS[kind]] = _local_document(base, props.pop("DefinitionUri"), logical_id)
         elif kind == "AWS::Serverless::Application":
             location = props.get("Location")
             if _is_local(location):
@@ -165,7 +197,7 @@ def transform(path: Path, parameters: dict[str, Any], region: str = "us-east-1")
     """Load `path` and apply the SAM transform (if declared) with the given parameter values."""
     path = path.resolve()
     raw = load_yaml(path)
-    template = copy.deepcopy(raw)
+    template = _includes(copy.deepcopy(raw), path.parent)
     code, nested = _swap_local_paths(template, path.parent)
     transforms = template.get("Transform")
     names = transforms if isinstance(transforms, list) else [transforms] if transforms else []

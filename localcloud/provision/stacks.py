@@ -34,10 +34,17 @@ class Provisioner:
         self.aws_endpoint = aws_endpoint
 
     def deploy(
-        self, template_path: Path, *, stack_name: str | None = None, parameters: dict[str, str] | None = None
+        self,
+        template_path: Path,
+        *,
+        stack_name: str | None = None,
+        parameters: dict[str, str] | None = None,
+        layers: dict[str, Path] | None = None,
     ) -> Deployment:
+        """Provision a template tree; `layers` maps layer ARNs the app does not define to local folders."""
         template_path = Path(template_path).resolve()
         deployment = Deployment(region=self.region, account_id=self.account_id, aws_endpoint=self.aws_endpoint)
+        deployment.external_layers = {arn: Path(folder).resolve() for arn, folder in (layers or {}).items()}
         overrides = {**samconfig_parameters(template_path.parent), **(parameters or {})}
         name = stack_name or _stack_name_from_samconfig(template_path.parent) or template_path.parent.name
         self.deploy_stack(template_path, name=name, path="", parameters=overrides, deployment=deployment)

@@ -12,6 +12,7 @@ from localcloud.model import FunctionSpec, Resource
 from localcloud.provision.context import CreatorError, StackContext
 from localcloud.provision.creators.common import arn as make_arn
 from localcloud.provision.creators.registry import creates
+from localcloud.provision.public_layers import UnknownLayer, external_layer
 
 
 @creates("AWS::Lambda::LayerVersion")
@@ -49,7 +50,10 @@ def _function(ctx: StackContext, r: Resource) -> None:
     for layer_arn in p.get("Layers") or []:
         directory = ctx.deployment.layers.get(layer_arn)
         if directory is None:
-            raise CreatorError(f"layer {layer_arn} is not defined in this application")
+            try:
+                directory = external_layer(str(layer_arn), ctx.deployment.external_layers)
+            except UnknownLayer as exc:
+                raise CreatorError(str(exc)) from None
         layer_dirs.append(directory)
     environment = {k: _env_string(v) for k, v in ((p.get("Environment") or {}).get("Variables") or {}).items()}
     reserved = p.get("ReservedConcurrentExecutions")
