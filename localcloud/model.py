@@ -63,6 +63,7 @@ class Deployment:
     layers: dict[str, Path] = field(default_factory=dict)  # layer version ARN -> local content dir
     external_layers: dict[str, Path] = field(default_factory=dict)  # `--layer ARN=DIR`: layers not in the app
     errors: list[str] = field(default_factory=list)  # what could not be provisioned, by resource
+    not_emulated: list[str] = field(default_factory=list)  # "Address (Type)": ids only, nothing behind them
 
     def of_type(self, *types: str) -> list[Resource]:
         return [r for r in self.resources if r.type in types]

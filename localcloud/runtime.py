@@ -129,6 +129,8 @@ class LocalCloud:
         self.deployment = provisioner.deploy(self.template, parameters=self.parameters, layers=self.layers)
         for error in self.deployment.errors:
             progress(f"error: {error}")
+        if self.deployment.not_emulated:
+            notice(f"not emulated, ids only (the app starts without them): {', '.join(self.deployment.not_emulated)}")
         progress(f"provisioned {len(self.deployment.resources)} resources, {len(self.deployment.functions)} functions")
         self.lambdas = LambdaService(self.python, self._worker_env(), self.logs)
         for spec in list(self.deployment.functions.values()):
@@ -297,6 +299,7 @@ class LocalCloud:
             "console": f"{self.http_url}/_local",
             "cdn": self.edge.urls() if self.edge else {},
             "errors": list(d.errors),
+            "not_emulated": list(d.not_emulated),
         }
 
     def _cognito_ids(self) -> dict[str, str]:

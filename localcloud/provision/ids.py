@@ -26,3 +26,17 @@ def ids_from(stack_name: str, logical_id: str) -> Iterator[None]:
         yield
     finally:
         mock_random.seed(secrets.randbits(64))
+
+
+@contextmanager
+def unpredictable() -> Iterator[None]:
+    """Within `ids_from`: draw from the OS for a value that must not be derivable (a generated password),
+    then go back to the resource's sequence, so the ids drawn after it stay the same on every run."""
+    from moto.moto_api._internal import mock_random
+
+    state = mock_random.getstate()
+    mock_random.seed(secrets.randbits(64))
+    try:
+        yield
+    finally:
+        mock_random.setstate(state)

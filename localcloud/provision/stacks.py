@@ -18,6 +18,7 @@ from localcloud.intrinsics import IntrinsicError, Resolver, references
 from localcloud.model import Deployment, Resource
 from localcloud.provision import creators
 from localcloud.provision.context import CreatorError, ResourceFailed, StackContext
+from localcloud.provision.dynamic_refs import DynamicReferenceError, resolve_dynamic
 from localcloud.provision.ids import ids_from
 from localcloud.template import TemplateError, samconfig_parameters, transform
 
@@ -96,7 +97,7 @@ class Provisioner:
                 condition = definition.get("Condition")
                 if condition and not resolver.condition(condition):
                     continue
-                properties = resolver.resolve(definition.get("Properties") or {})
+                properties = resolve_dynamic(resolver.resolve(definition.get("Properties") or {}), self.aws)
                 resource = Resource(
                     stack=path,
                     logical_id=logical_id,
@@ -106,7 +107,7 @@ class Provisioner:
                 )
                 with ids_from(name, logical_id):
                     creators.create(ctx, resource)
-            except (IntrinsicError, ResourceFailed, TemplateError, CreatorError) as exc:
+            except (IntrinsicError, ResourceFailed, TemplateError, CreatorError, DynamicReferenceError) as exc:
                 self._fail(deployment, address, definition.get("Type", "?"), exc)
                 continue
             except Exception as exc:  # a moto/boto error: report it and keep going

@@ -9,9 +9,9 @@
 
 What is kept: table items, objects (every version), queue messages (hidden fan-in queues included),
 user pool users with passwords, groups and issued tokens, identity-pool identities and credentials,
-SSM parameters written at run time, the SES outbox, and whatever an extra component snapshots (e.g.
-Cognito's pending verification codes). Data belongs to the template's resources: a resource that is no
-longer in the template drops its data, and the start-up line says so.
+SSM parameters written at run time, secrets with every version, the SES outbox, and whatever an extra
+component snapshots (e.g. Cognito's pending verification codes). Data belongs to the template's
+resources: a resource that is no longer in the template drops its data, and the start-up line says so.
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from localcloud.model import Deployment
-from localcloud.state import cognito, dynamodb, s3, ses, sqs, ssm
+from localcloud.state import cognito, dynamodb, s3, secretsmanager, ses, sqs, ssm
 from localcloud.state.scope import Restored, Scope
 from localcloud.state.store import SnapshotError, SnapshotFile
 
 log = logging.getLogger("localcloud.state")
 
-SECTIONS = (dynamodb, s3, sqs, cognito, ssm, ses)
+SECTIONS = (dynamodb, s3, sqs, cognito, ssm, secretsmanager, ses)
 EXTRA = "extra"
 SAVE_INTERVAL = 1.0
 SAVE_SHARE = 0.05  # of the wall clock, at most, spent writing snapshots

@@ -7,37 +7,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
-from localcloud.provision import Provisioner
 from localcloud.template import TemplateError
+from tests.support.provisioning import client, deploy, moto_server
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
 @pytest.fixture
 def moto_url():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    from moto.moto_api._internal.models import moto_api_backend
-
-    moto_api_backend.reset()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-def client(url: str, service: str):
-    return boto3.client(service, endpoint_url=url, region_name="us-east-1")
-
-
-def deploy(url: str, template: Path, **parameters: str):
-    provisioner = Provisioner(
-        aws=lambda s: client(url, s), region="us-east-1", account_id="123456789012", aws_endpoint=url
-    )
-    return provisioner.deploy(template, stack_name="fixture", parameters=parameters)
+    with moto_server() as url:
+        yield url
 
 
 def test_resources_are_created_with_their_configuration(moto_url):

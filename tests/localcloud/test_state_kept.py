@@ -103,6 +103,22 @@ def test_messages_versions_and_emails_survive_and_restored_items_do_not_replay(r
     assert [(m["subject"], m["text"]) for m in outbox] == [("Hello", "kept")]
 
 
+def test_a_generated_secret_and_one_written_at_run_time_keep_their_values(restartable):
+    cloud = restartable()
+    secrets = cloud.aws("secretsmanager")
+    token = outputs(cloud)["TokenSecret"]
+    generated = secrets.get_secret_value(SecretId=token)["SecretString"]
+    secrets.create_secret(Name="dev/runtime", SecretString="first")
+    secrets.put_secret_value(SecretId="dev/runtime", SecretString="second")
+    cloud.stop()
+
+    again = restartable().aws("secretsmanager")
+    assert again.get_secret_value(SecretId=token)["SecretString"] == generated
+    assert again.get_secret_value(SecretId="dev/runtime")["SecretString"] == "second"
+    previous = again.get_secret_value(SecretId="dev/runtime", VersionStage="AWSPREVIOUS")["SecretString"]
+    assert previous == "first"
+
+
 def test_a_killed_instance_keeps_what_it_had_saved(restartable):
     cloud = restartable()
     out = outputs(cloud)

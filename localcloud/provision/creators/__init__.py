@@ -2,7 +2,8 @@
 the resource's Ref and GetAtt values the way CloudFormation documents them.
 
 Each module registers its creators with `@creates`; importing this package imports them all. A type with
-no creator gets a placeholder: deterministic ids, and a warning that it is not emulated.
+no creator gets a placeholder: deterministic ids, and its address in `Deployment.not_emulated`, which the
+start-up output prints as one line.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from localcloud.provision.creators import (  # noqa: F401 - each registers its c
     cloudfront,
     cognito,
     functions,
+    generic,
     iam,
     messaging,
     nested,
+    secrets,
     storage,
 )
 from localcloud.provision.creators.common import arn
@@ -31,7 +34,8 @@ def create(ctx: StackContext, resource: Resource) -> None:
     creator = CREATORS.get(resource.type)
     if creator is None:
         _placeholder(ctx, resource)
-        log.warning("%s: %s is not emulated; only its ids exist", resource.address, resource.type)
+        ctx.deployment.not_emulated.append(f"{resource.address} ({resource.type})")
+        log.info("%s: %s is not emulated; only its ids exist", resource.address, resource.type)
         return
     creator(ctx, resource)
 

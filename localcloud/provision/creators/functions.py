@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -102,13 +103,23 @@ def _function_version(ctx: StackContext, r: Resource) -> None:
     r.attrs = {"Version": "1", "FunctionArn": arn}
 
 
-@creates(
-    "AWS::Lambda::Permission",
-    "AWS::Lambda::EventSourceMapping",
-    "AWS::Lambda::EventInvokeConfig",
-    "AWS::Lambda::Url",
-)
+@creates("AWS::Lambda::EventSourceMapping")
+def _event_source_mapping(ctx: StackContext, r: Resource) -> None:
+    """Read from the Deployment by `sources`; its Ref is a UUID, as on AWS."""
+    r.ref = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{ctx.name}/{r.logical_id}"))
+    r.attrs = {"Id": r.ref, "EventSourceMappingArn": make_arn(ctx, "lambda", f"event-source-mapping:{r.ref}")}
+
+
+@creates("AWS::Lambda::Url")
+def _function_url(ctx: StackContext, r: Resource) -> None:
+    target = r.properties["TargetFunctionArn"]
+    function_arn = target if target.startswith("arn:") else make_arn(ctx, "lambda", f"function:{target}")
+    url_id = hashlib.sha256(f"{ctx.name}/{r.logical_id}".encode()).hexdigest()[:32]
+    r.ref = function_arn
+    r.attrs = {"FunctionArn": function_arn, "FunctionUrl": f"https://{url_id}.lambda-url.{ctx.region}.on.aws/"}
+
+
+@creates("AWS::Lambda::Permission", "AWS::Lambda::EventInvokeConfig")
 def _lambda_config(ctx: StackContext, r: Resource) -> None:
-    """Read from the Deployment by `sources` (mappings, invoke configs); permissions are not enforced."""
+    """Read from the Deployment by `sources` (invoke configs); permissions are not enforced."""
     r.ref = ctx.name_for(r.logical_id)
-    r.attrs = {"Id": r.ref, "Arn": make_arn(ctx, "lambda", f"event-source-mapping:{r.ref}")}
