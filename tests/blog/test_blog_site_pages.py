@@ -187,3 +187,12 @@ def test_refuses_a_site_that_would_link_elsewhere(options):
 def test_dates_are_printed_in_utc():
     html = text(by_path(renderer().site([post(1, publishedAt="2024-05-01T23:30:00-02:00")]))["posts/post-1/index.html"])
     assert '<time datetime="2024-05-02T01:30:00Z">2 May 2024</time>' in html
+
+
+def test_a_long_excerpt_is_cut_at_a_word_for_the_meta_description():
+    excerpt = "word " * 60 + "end"
+    pages = by_path(renderer().site([post(1, excerpt=excerpt)]))
+    html = text(pages["posts/post-1/index.html"])
+    description = re.search(r'<meta name="description" content="([^"]*)">', html).group(1)
+    assert len(description) <= 160 and description.endswith("word…")
+    assert excerpt in text(pages["index.html"])  # the card shows all of it

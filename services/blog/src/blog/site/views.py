@@ -116,7 +116,7 @@ def describe(text: str) -> str:
 
 def tag_links(tags: object) -> tuple[TagLink, ...]:
     links: dict[str, TagLink] = {}
-    for name in tags if isinstance(tags, list) else []:
+    for name in tags if isinstance(tags, (list, tuple)) else []:
         name = " ".join(clean(name).split())
         slug = tag_slug(name)
         if slug and slug not in links:
