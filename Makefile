@@ -108,10 +108,10 @@ VNU_JAR := tools/web/node_modules/vnu-jar/build/dist/vnu.jar
 web-deps:
 	@if ! command -v java >/dev/null; then \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  echo "setup: installing java (apt-get openjdk-17-jre-headless)"; \
-	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null 2>&1 || \
+	  echo "setup: installing java (apt-get default-jre-headless)"; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null 2>&1 || \
 	    { $$SUDO apt-get update -qq >/dev/null 2>&1 && \
-	      $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null 2>&1; } || \
+	      $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null 2>&1; } || \
 	    echo "!!! setup: apt-get could not install java; the blog site's HTML validity test will be SKIPPED." >&2; \
 	fi
 	@if [ -f $(VNU_JAR) ]; then exit 0; fi; \
