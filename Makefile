@@ -42,7 +42,7 @@ STACK      := $(APP)-$(ENV)$(if $(SERVICE),-$(SERVICE))
 # Expanded only when a deploy recipe runs (after setup made the venv); empty means the script failed.
 DEPLOY_PARAMETERS = $(shell $(PY) scripts/deploy_parameters.py $(SOURCE) $(APP) $(ENV))
 
-.PHONY: help setup browser-deps dev test lint unit validate build build-ci deploy invoke bench clean
+.PHONY: help setup browser-deps web-deps dev test lint unit validate build build-ci deploy invoke bench clean
 
 help:
 	@echo "make dev [SEED=1] [FRESH=1] run everything on localcloud (Ctrl-C stops; data is kept unless FRESH)"
@@ -55,7 +55,7 @@ help:
 
 setup: $(VENV)/.ready $(SAM_VENV)/.ready
 
-$(VENV)/.ready: requirements/dev.txt layers/shared/requirements.txt services/todos/src/requirements.txt
+$(VENV)/.ready: requirements/dev.txt layers/shared/requirements.txt services/todos/src/requirements.txt services/blog/src/requirements.txt
 	@PY313=$$(scripts/find-python313) || exit 1; \
 	  echo "setup: app venv with $$PY313"; \
 	  [ -x $(PY) ] || $$PY313 -m venv $(VENV); \
@@ -83,7 +83,7 @@ lint: $(VENV)/.ready
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-unit: $(VENV)/.ready browser-deps
+unit: $(VENV)/.ready browser-deps web-deps
 	$(PY) -m pytest
 
 # The Swagger UI test (tests/localcloud/test_console_browser.py) drives Debian's chromium headless through
@@ -99,6 +99,25 @@ browser-deps:
 	    echo "!!! setup: apt-get could not install chromium and chromium-driver." >&2; \
 	    echo "!!! The Swagger UI browser test will be SKIPPED. Install them (apt-get install chromium chromium-driver) and rerun." >&2; \
 	  fi
+
+# The blog site's HTML test (tests/blog/test_blog_site_html.py) runs the Nu HTML Checker: vnu.jar from npm's
+# vnu-jar, pinned in tools/web/package.json, on a JDK's java. npm's install scripts stay off: the jar is in the
+# package, and its postinstall would download a JRE. When npm or java cannot be had, say so loudly and go on:
+# that test then skips, and pytest says so again.
+VNU_JAR := tools/web/node_modules/vnu-jar/build/dist/vnu.jar
+web-deps:
+	@if ! command -v java >/dev/null; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  echo "setup: installing java (apt-get default-jre-headless)"; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null 2>&1 || \
+	    { $$SUDO apt-get update -qq >/dev/null 2>&1 && \
+	      $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null 2>&1; } || \
+	    echo "!!! setup: apt-get could not install java; the blog site's HTML validity test will be SKIPPED." >&2; \
+	fi
+	@if [ -f $(VNU_JAR) ]; then exit 0; fi; \
+	  echo "setup: installing the Nu HTML Checker (npm ci in tools/web)"; \
+	  npm ci --prefix tools/web --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null || \
+	    echo "!!! setup: npm could not install vnu-jar; the blog site's HTML validity test will be SKIPPED." >&2
 
 validate: $(SAM_VENV)/.ready
 	@for t in $(TEMPLATES); do $(SAM_ENV) $(SAM) validate --lint --template-file $$t || exit 1; done
