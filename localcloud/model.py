@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 ACCOUNT_ID = "123456789012"
+# what localcloud itself signs with: the local admin, never checked against IAM (not issued by Cognito)
+FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
 @dataclass

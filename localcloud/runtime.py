@@ -30,6 +30,7 @@ from botocore.config import Config
 
 from localcloud.model import (
     ACCOUNT_ID,
+    FAKE_CREDENTIALS,
     Deployment,
     EventLog,
     FunctionNotFound,
@@ -43,7 +44,6 @@ from localcloud.requestlog import RequestLog
 
 log = logging.getLogger("localcloud")
 
-FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 ROOT_STACK_KEY = "Root"
 _CLIENT_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=30)
 
@@ -221,7 +221,7 @@ class LocalCloud:
     def _start_aws(self, front_class: type) -> None:
         from moto.server import DomainDispatcherApplication, create_backend_app
 
-        from localcloud import moto_patches, moto_taps
+        from localcloud import moto_patches, moto_taps, stepfunctions
         from localcloud.front.dispatch import MotoDispatch
         from localcloud.front.server import serve_wsgi
 
@@ -236,6 +236,7 @@ class LocalCloud:
         self.front = front_class(app, region=self.region, account_id=self.account_id, events=self.events, aws=self.aws)
         self._aws_server = serve_wsgi(self.front, self.host, self.aws_port)
         self.aws_url = self._aws_server.url
+        stepfunctions.switch_on(self.aws_url)  # executions run, and their service calls come back here
 
     def _worker_env(self) -> dict[str, str]:
         env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR") if k in os.environ}

@@ -16,6 +16,7 @@ from localcloud.console.docs import Docs
 from localcloud.console.edge import EdgePages
 from localcloud.console.guard import PostGuard
 from localcloud.console.responses import download, error, html, json_response, redirect
+from localcloud.console.stepfunctions import StepFunctionsPages
 from localcloud.model import HttpRequest, HttpResponse
 
 ROOT = pages.ROOT
@@ -34,6 +35,7 @@ class Console:
         self.data = DataBrowser(runtime, self.guard)
         self.docs = Docs(runtime, self.guard)
         self.edge = EdgePages(runtime, self.guard)
+        self.stepfunctions = StepFunctionsPages(runtime)
 
     def handle(self, req: HttpRequest) -> HttpResponse:
         path = unquote(req.path)
@@ -43,7 +45,8 @@ class Console:
         query = {k: v[-1] for k, v in parse_qs(req.query, keep_blank_values=True).items()}
         if rest == "reset":
             return self._reset(req)
-        for name, part in (("data", self.data), ("docs", self.docs), ("edge", self.edge)):
+        parts = (("data", self.data), ("docs", self.docs), ("edge", self.edge), ("stepfunctions", self.stepfunctions))
+        for name, part in parts:
             for base, as_json in ((name, False), (f"api/{name}", True)):
                 if rest == base or rest.startswith(base + "/"):
                     return _head_only(req, part.handle(req, rest[len(base) :].strip("/"), query, as_json))

@@ -43,6 +43,7 @@ _NAV = (
     ("/data", "Data"),
     ("/docs", "API docs"),
     ("/edge", "Edge"),
+    ("/stepfunctions", "Step Functions"),
     ("/resources", "Resources"),
 )
 

@@ -22,6 +22,7 @@ from localcloud.provision.creators import (  # noqa: F401 - each registers its c
     messaging,
     nested,
     secrets,
+    stepfunctions,
     storage,
 )
 from localcloud.provision.creators.common import arn
