@@ -9,6 +9,7 @@ Two kinds, one module each:
   queue attribute it needs instead of counting every message) and dispatch.py (a response class's
   method names are listed once, not on every request). Each has a test that compares its results with
   moto's own code; `stock()` turns them off in a thread for that;
+- stepfunctions.py: unnamed executions get a UUID, and StartSyncExecution runs Express machines;
 - imports.py, a start-up patch: moto's EC2 region lists (imported with SSM) from one botocore session.
 """
 
@@ -25,8 +26,16 @@ def apply() -> None:
     global _applied
     if _applied:
         return
-    from localcloud.moto_patches import dispatch, dynamodb_json, dynamodb_query, imports, semantics, sqs_send
+    from localcloud.moto_patches import (
+        dispatch,
+        dynamodb_json,
+        dynamodb_query,
+        imports,
+        semantics,
+        sqs_send,
+        stepfunctions,
+    )
 
-    for module in (imports, semantics, dynamodb_query, dynamodb_json, sqs_send, dispatch):
+    for module in (imports, semantics, stepfunctions, dynamodb_query, dynamodb_json, sqs_send, dispatch):
         module.apply()
     _applied = True

@@ -12,9 +12,7 @@ the in-flight bookkeeping (messages due within 100 ms count as visible) and then
 
 Also: SQS purges are not rate limited (tests reset data between cases), and DynamoDB Streams shard
 iterators are bounded (moto keeps every iterator ever issued; AWS expires them after 15 minutes, and a
-poller issues one per GetRecords, so an idle local stream would otherwise grow without end). A Step
-Functions execution started without a name gets a UUID, as on AWS (moto's interpreter names it "None",
-so the second unnamed start fails with ExecutionAlreadyExists).
+poller issues one per GetRecords, so an idle local stream would otherwise grow without end).
 """
 
 from __future__ import annotations
@@ -49,7 +47,6 @@ def apply() -> None:
     os.environ.setdefault("MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR", "false")
     _bound_stream_iterators()
     _fifo_redelivery_in_order()
-    _unnamed_executions()
 
 
 def _bound_stream_iterators() -> None:
@@ -98,19 +95,3 @@ def _fifo_redelivery_in_order() -> None:
             time.sleep(_FIFO_IDLE_POLL_SECONDS)
 
     SQSBackend.receive_message = receive_message
-
-
-def _unnamed_executions() -> None:
-    from moto.core.responses import ActionResult
-    from moto.moto_api._internal import mock_random
-    from moto.stepfunctions.responses import StepFunctionResponse
-
-    def start_execution(self):  # moto's own, with AWS's default name
-        execution = self.stepfunction_backend.start_execution(
-            self._get_param("stateMachineArn"),
-            self._get_param("name") or str(mock_random.uuid4()),
-            self._get_param("input", if_none="{}"),
-        )
-        return ActionResult({"executionArn": execution.execution_arn, "startDate": execution.start_date})
-
-    StepFunctionResponse.start_execution = start_execution

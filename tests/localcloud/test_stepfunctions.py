@@ -9,6 +9,7 @@ import time
 import uuid
 from pathlib import Path
 
+import boto3
 import pytest
 import requests
 
@@ -113,3 +114,25 @@ def test_the_console_shows_each_executions_steps(cloud):
         f"{cloud.base}/_local/stepfunctions/execution", params={"arn": done["executionArn"]}, timeout=30
     )
     assert page.status_code == 200 and "Record" in page.text and "SUCCEEDED" in page.text
+
+
+def test_an_express_machine_runs_synchronously_and_a_standard_one_refuses(cloud):
+    from botocore.config import Config
+
+    sfn = cloud.aws("stepfunctions")
+    sync = boto3.client(
+        "stepfunctions", endpoint_url=sfn.meta.endpoint_url, region_name="us-east-1",
+        aws_access_key_id="testing", aws_secret_access_key="testing", config=Config(inject_host_prefix=False),
+    )  # fmt: skip
+    order = f"o-{uuid.uuid4().hex[:8]}"
+    done = sync.start_sync_execution(
+        stateMachineArn=outputs(cloud)["BookkeepingArn"], input=json.dumps({"id": order, "numbers": [4]})
+    )
+    assert done["status"] == "SUCCEEDED" and json.loads(done["output"]) == {"numbers": [4]}
+    assert ":express:" in done["executionArn"]
+    with pytest.raises(sync.exceptions.ClientError) as refused:
+        sync.start_sync_execution(stateMachineArn=outputs(cloud)["OrderFlowArn"], input="{}")
+    assert refused.value.response["Error"]["Code"] == "StateMachineTypeNotSupported"
+    with pytest.raises(sync.exceptions.ClientError) as bad:
+        sync.start_sync_execution(stateMachineArn=outputs(cloud)["BookkeepingArn"], input="{not json")
+    assert bad.value.response["Error"]["Code"] == "InvalidExecutionInput"
