@@ -3,6 +3,7 @@
 Two kinds, one module each:
 - semantics.py: where moto's semantics differ from AWS in ways our applications depend on (atomic
   conditional writes, FIFO redelivery order, unthrottled purges, bounded stream iterators);
+  firehose.py, likewise: DirectPut records go to localcloud's delivery buffer, not straight to S3;
 - speed patches, which change no result, only its cost: dynamodb_query.py (a Query reads its partition,
   sorted once per change, instead of sorting the whole table), dynamodb_json.py (AttributeValues are
   serialized directly, not through moto's generic shape walker), sqs_send.py (SendMessage reads the one
@@ -25,8 +26,16 @@ def apply() -> None:
     global _applied
     if _applied:
         return
-    from localcloud.moto_patches import dispatch, dynamodb_json, dynamodb_query, imports, semantics, sqs_send
+    from localcloud.moto_patches import (
+        dispatch,
+        dynamodb_json,
+        dynamodb_query,
+        firehose,
+        imports,
+        semantics,
+        sqs_send,
+    )
 
-    for module in (imports, semantics, dynamodb_query, dynamodb_json, sqs_send, dispatch):
+    for module in (imports, semantics, firehose, dynamodb_query, dynamodb_json, sqs_send, dispatch):
         module.apply()
     _applied = True
