@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 ACCOUNT_ID = "123456789012"
+# Both make one DynamoDB table here (a global table's replicas in other regions are not emulated): what
+# treats tables (reset, persistence, the data browser) treats both.
+TABLE_TYPES = ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable")
 
 
 @dataclass
