@@ -3,9 +3,11 @@
 Emulated: DirectPut and KinesisStreamAsSource streams with an S3 or ExtendedS3 destination; the
 buffering hints (SizeInMBs 1-128, default 5; IntervalInSeconds 0-900, default 300); UNCOMPRESSED and
 GZIP; FileExtension; CustomTimeZone; Prefix and ErrorOutputPrefix (`names`); a Lambda processor
-(NumberOfRetries, BufferSizeInMBs) and AppendDelimiterToRecord. Anything else a stream asks for
-(another destination, Snappy, dynamic partitioning, format conversion) raises `DeliveryConfigError`
-when it would change what lands in S3, so a template never silently gets different objects than on AWS.
+(NumberOfRetries, BufferSizeInMBs) and AppendDelimiterToRecord. What would make the objects differ
+from AWS's (another source, Snappy or ZIP, dynamic partitioning, format conversion, another processor)
+raises `DeliveryConfigError`, so a template never silently gets other objects than on AWS. Settings that
+leave the objects as they are (encryption, CloudWatch logging, the IAM roles) are not checked; source
+record backup (S3BackupMode Enabled) is not written, and the creator warns of it.
 """
 
 from __future__ import annotations

@@ -41,6 +41,8 @@ def _delivery_stream(ctx: StackContext, r: Resource) -> None:
     except DeliveryConfigError as exc:
         raise CreatorError(str(exc)) from None
     key, destination = found
+    if str(destination.get("S3BackupMode") or "") == "Enabled":
+        log.warning("%s: source record backup (S3BackupMode) is not emulated; no backup objects", r.address)
     args: dict[str, Any] = {
         "DeliveryStreamName": name,
         "DeliveryStreamType": str(p.get("DeliveryStreamType") or "DirectPut"),
