@@ -18,6 +18,9 @@ from typing import Any
 ACCOUNT_ID = "123456789012"
 # what localcloud itself signs with: the local admin, never checked against IAM (not issued by Cognito)
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+# Both make one DynamoDB table here (a global table's replicas in other regions are not emulated): what
+# treats tables (reset, persistence, the data browser) treats both.
+TABLE_TYPES = ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable")
 
 
 @dataclass

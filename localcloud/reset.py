@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from localcloud.model import Deployment
+from localcloud.model import TABLE_TYPES, Deployment
 
 log = logging.getLogger("localcloud.reset")
 
@@ -95,7 +95,7 @@ def _wipe_users(aws: Aws, pool_id: str, props: dict) -> int:
 
 
 _WIPERS: dict[str, tuple[str, Callable[[Aws, str, dict], int]]] = {
-    "AWS::DynamoDB::Table": ("items", _wipe_table),
+    **{kind: ("items", _wipe_table) for kind in TABLE_TYPES},
     "AWS::S3::Bucket": ("objects", _wipe_bucket),
     "AWS::SQS::Queue": ("messages", _wipe_queue),
     "AWS::Cognito::UserPool": ("users", _wipe_users),

@@ -203,7 +203,7 @@ class LocalCloud:
 
     def stop(self) -> None:
         for stop in (
-            lambda: self.sources and self.sources.stop(),
+            lambda: self.sources and self.sources.shutdown(),
             lambda: self._http_server and self._http_server.close(),
             lambda: self.edge and self.edge.stop(),
             lambda: self.lambdas and self.lambdas.shutdown(),

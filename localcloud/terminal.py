@@ -104,7 +104,7 @@ def request_line(x: Exchange, color: bool = False) -> str:
 def delivery_line(entry: dict, color: bool = False) -> str:
     channel = str(entry.get("channel", "")).upper()
     source = entry.get("name") or entry.get("source") or "?"
-    function = entry.get("function") or "?"
+    function = entry.get("function") or entry.get("destination") or "?"  # Firehose delivers to an object
     head = f"{_clock(entry.get('time'))} {channel:<4} {source} → {function}"
     kind = entry.get("kind")
     if kind != "delivery":
@@ -127,6 +127,8 @@ def delivery_line(entry: dict, color: bool = False) -> str:
 def _batch_size(body: Any) -> int:
     if isinstance(body, dict) and isinstance(body.get("Records"), list):
         return len(body["Records"])
+    if isinstance(body, dict) and isinstance(body.get("records"), int):  # a Firehose object's summary
+        return body["records"]
     return 1
 
 

@@ -64,6 +64,8 @@ def _resource(prefix: str, fields: dict[str, Any], region: str, account: str) ->
             return text("StreamARN")
         if text("StreamName"):
             return f"arn:aws:kinesis:{region}:{account}:stream/{text('StreamName')}"
+    if prefix == "firehose" and text("DeliveryStreamName"):
+        return f"arn:aws:firehose:{region}:{account}:deliverystream/{text('DeliveryStreamName')}"
     if prefix == "lambda" and text("FunctionName"):
         name = text("FunctionName")
         return name if name.startswith("arn:") else f"arn:aws:lambda:{region}:{account}:function:{name}"

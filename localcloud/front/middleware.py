@@ -43,7 +43,12 @@ from .s3_gate import S3Gate
 from .wsgi_util import denied_message, read_body, respond
 
 COGNITO_TARGET = "AWSCognitoIdentityService."
-_TARGET_SERVICES = {"AmazonSQS": "sqs", "Kinesis_20131202": "kinesis", "AWSEvents": "events"}
+_TARGET_SERVICES = {
+    "AmazonSQS": "sqs",
+    "Kinesis_20131202": "kinesis",
+    "Firehose_20150804": "firehose",
+    "AWSEvents": "events",
+}
 _IAM_READS = ("Get", "List", "Simulate", "Generate")
 _S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 _DECIDED_HERE = (

@@ -1,6 +1,6 @@
-"""Record every message that crosses SNS, SQS, Kinesis, EventBridge or SES in the EventLog, as it
-enters (the console's "what was sent" view). Handles the protocols botocore uses (SNS and SES: query;
-SQS: JSON, older clients query; Kinesis and EventBridge: JSON; SESv2: REST JSON)."""
+"""Record every message that crosses SNS, SQS, Kinesis, Firehose, EventBridge or SES in the EventLog, as
+it enters (the console's "what was sent" view). Handles the protocols botocore uses (SNS and SES: query;
+SQS: JSON, older clients query; Kinesis, Firehose and EventBridge: JSON; SESv2: REST JSON)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ TAPPED = {
     "sns": {"Publish", "PublishBatch"},
     "sqs": {"SendMessage", "SendMessageBatch"},
     "kinesis": {"PutRecord", "PutRecords"},
+    "firehose": {"PutRecord", "PutRecordBatch"},
     "events": {"PutEvents"},
     "ses": {"SendEmail", "SendRawEmail", "SendTemplatedEmail", "SendBulkTemplatedEmail", "SendBulkEmail"},
 }
@@ -76,6 +77,12 @@ def _entries(service: str, operation: str, params: dict[str, Any], region: str, 
             if encoding:
                 extra["encoding"] = encoding
             yield "kinesis", stream, body, extra
+    elif service == "firehose":
+        stream = str(params.get("DeliveryStreamName") or "")
+        records = [params.get("Record") or {}] if operation == "PutRecord" else list(params.get("Records") or [])
+        for item in records:
+            body, encoding = _kinesis_data(item.get("Data"))
+            yield "firehose", stream, body, {"encoding": encoding} if encoding else {}
     elif service == "events":
         for entry in params.get("Entries") or []:
             bus = entry.get("EventBusName") or "default"

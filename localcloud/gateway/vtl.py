@@ -1,4 +1,9 @@
-"""API Gateway mapping templates (VTL, rendered by airspeed) with $input, $util, $context, $stageVariables."""
+"""API Gateway mapping templates (VTL, rendered by airspeed) with $input, $util, $context, $stageVariables.
+
+API Gateway's Velocity writes a quote inside a string literal by doubling it (`"{""slug"": ""$s""}"`,
+`'it''s'`), the way storage-first templates build a Kinesis record's JSON inside `$util.base64Encode(...)`.
+airspeed knows only backslash escapes, so its two string literals learn the doubled quote (`_quotes`).
+"""
 
 from __future__ import annotations
 
@@ -159,6 +164,33 @@ class Input:
         return ""
 
 
+_BACKSLASHED = {"n": "\n", "r": "\r", "b": "\b", "t": "\t", '"': '"', "\\": "\\", "'": "'"}
+
+
+def _quotes() -> None:
+    """Teach airspeed's two string literals Velocity's doubled quote ("" inside "...", '' inside '...')."""
+    airspeed.StringLiteral.QUOTE = "'"
+    airspeed.StringLiteral.STRING = re.compile(r"'((?:''|\\['nrbt\\\\\\$]|[^'\\])*)'", re.S)
+    airspeed.StringLiteral.ESCAPED_CHAR = re.compile(r"''|\\([nrbt'\\])")
+    airspeed.InterpolatedStringLiteral.QUOTE = '"'
+    airspeed.InterpolatedStringLiteral.STRING = re.compile(r'"((?:""|\\["nrbt\\\\\\$]|[^"\\])*)"', re.S)
+    airspeed.InterpolatedStringLiteral.ESCAPED_CHAR = re.compile(r'""|\\([nrbt"\\])')
+
+    def parse(self) -> None:  # InterpolatedStringLiteral.parse calls this one, then builds its block
+        (value,) = self.identity_match(self.STRING)
+        doubled = self.QUOTE * 2
+
+        def unescape(match: re.Match) -> str:
+            if match.group(0) == doubled:
+                return self.QUOTE
+            return _BACKSLASHED.get(match.group(1), "\\" + match.group(1))
+
+        self.value = self.ESCAPED_CHAR.sub(unescape, value)
+
+    airspeed.StringLiteral.parse = parse
+
+
+_quotes()
 _compiled: dict[str, airspeed.Template] = {}
 _lock = threading.Lock()
 

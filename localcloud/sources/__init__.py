@@ -1,4 +1,4 @@
-"""Event sources with Lambda's semantics: SQS, DynamoDB streams, Kinesis, and S3/SNS via hidden queues."""
+"""Event sources with Lambda's semantics (SQS, DynamoDB streams, Kinesis, S3/SNS via hidden queues) and Firehose."""
 
 from .manager import Sources
 

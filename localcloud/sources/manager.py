@@ -1,8 +1,9 @@
 """`Sources`: every event source of a deployment, polled with Lambda's semantics.
 
-Builds one poller per enabled EventSourceMapping (SQS, DynamoDB stream, Kinesis) and one per S3/SNS
-→ Lambda route (hidden queues), runs them as daemon threads, and answers `wait_idle` for tests. A
-mapping that cannot run is reported in the event log under its address; the others run regardless.
+Builds one poller per enabled EventSourceMapping (SQS, DynamoDB stream, Kinesis), one per S3/SNS
+→ Lambda route (hidden queues) and one per Firehose delivery stream to S3, runs them as daemon threads,
+and answers `wait_idle` for tests. A mapping that cannot run is reported in the event log under its
+address; the others run regardless.
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from localcloud.firehose.config import DeliveryConfig, DeliveryConfigError, destination_of
 from localcloud.model import Deployment, EventLog, InvokeResult
-
-from .async_queue import DEFAULT_RETRY_DELAYS, AsyncPoller
-from .config import AsyncConfig, MappingConfig, MappingError, is_enabled, source_kind
-from .destinations import Destinations
-from .fanin import FanIn, Route
-from .idle import Activity, wait_quiet
-from .poller import Poller
-from .sqs import SqsPoller
-from .streams import StreamPoller
+from localcloud.sources.async_queue import DEFAULT_RETRY_DELAYS, AsyncPoller
+from localcloud.sources.config import AsyncConfig, MappingConfig, MappingError, is_enabled, source_kind
+from localcloud.sources.destinations import Destinations
+from localcloud.sources.fanin import FanIn, Route
+from localcloud.sources.firehose import FirehosePoller
+from localcloud.sources.idle import Activity, wait_quiet
+from localcloud.sources.poller import Poller
+from localcloud.sources.sqs import SqsPoller
+from localcloud.sources.streams import StreamPoller
 
 log = logging.getLogger("localcloud.sources")
 
@@ -61,9 +63,11 @@ class Sources:
         poller runs."""
         with self._lock:
             if not self._built:
-                self.pollers = self._mapping_pollers() + [
-                    self._async_poller(r) for r in FanIn(self.deployment, self.aws, self.events).wire()
-                ]
+                self.pollers = (
+                    self._mapping_pollers()
+                    + [self._async_poller(r) for r in FanIn(self.deployment, self.aws, self.events).wire()]
+                    + self._firehose_pollers()
+                )
                 self._built = True
 
     def start(self) -> None:
@@ -97,6 +101,16 @@ class Sources:
             time.sleep(0.005)
         for poller in pollers:
             poller.join(STOP_GRACE)
+
+    def shutdown(self) -> None:
+        """Stop, then deliver what the Firehose streams still hold (their sources are not kept)."""
+        self.stop()
+        for poller in list(self.pollers):
+            if isinstance(poller, FirehosePoller):
+                try:
+                    poller.drain()
+                except Exception as exc:
+                    poller.report_error(exc, "delivery at shutdown failed")
 
     def wait_idle(self, timeout: float) -> bool:
         """True once no queue, stream or invocation has pending work, stable across two checks."""
@@ -157,6 +171,35 @@ class Sources:
                 message = str(exc) if isinstance(exc, MappingError) else f"{resource.address}: {exc}"
                 log.error("event source mapping not started: %s", message)
                 self.events.record(channel, "error", resource.address, {"error": message}, source=resource.address)
+        return pollers
+
+    def _firehose_pollers(self) -> list[Poller]:
+        """One per delivery stream to S3; the others were reported as not delivered at provisioning."""
+        pollers: list[Poller] = []
+        for resource in self.deployment.of_type("AWS::KinesisFirehose::DeliveryStream"):
+            if destination_of(resource.properties) is None:
+                continue
+            try:
+                config = DeliveryConfig.from_resource(resource)
+            except DeliveryConfigError as exc:  # provisioning refused these: only a changed rule gets here
+                self.events.record("firehose", "error", resource.address, {"error": str(exc)}, source=resource.address)
+                continue
+            processor = config.processor
+            if processor is not None and self.deployment.function(processor.function_arn) is None:
+                message = f"{resource.address}: the processor {processor.function_arn} is not a function here"
+                log.error("%s", message)
+                self.events.record("firehose", "error", config.name, {"error": message}, source=resource.address)
+            pollers.append(
+                FirehosePoller(
+                    config,
+                    self.invoke,
+                    self.aws,
+                    self.events,
+                    self.activity,
+                    self.deployment.region,
+                    self.deployment.account_id,
+                )
+            )
         return pollers
 
     def _async_poller(self, route: Route) -> AsyncPoller:

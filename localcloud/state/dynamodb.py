@@ -1,4 +1,5 @@
-"""Table items, saved in DynamoDB's own wire form and put back without stream records.
+"""Table items (of AWS::DynamoDB::Table and ::GlobalTable), saved in DynamoDB's own wire form and put
+back without stream records.
 
 Restoring must not look like new writes: a stream consumer (a welcome email, a counter) would run again
 for data it already handled. So items go in at the model level with the table's stream detached. A
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from localcloud.model import TABLE_TYPES
 from localcloud.state.scope import Restored, Scope, moto_backend
 
 NAME = "dynamodb"
@@ -21,7 +23,7 @@ def _key(table: Any) -> list[str | None]:
 
 def save(scope: Scope) -> Iterator[dict]:
     tables = moto_backend(scope, "dynamodb").tables
-    for name in sorted(scope.refs("AWS::DynamoDB::Table")):
+    for name in sorted(scope.refs(*TABLE_TYPES)):
         table = tables.get(name)
         if table is None:
             continue

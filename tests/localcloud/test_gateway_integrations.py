@@ -168,3 +168,14 @@ def test_input_params_map_lists_every_kind():
         stage_vars={},
     )
     assert out == "path=1;querystring=0;header=2;"
+
+
+def test_string_literals_take_velocitys_doubled_quotes():
+    out = render(
+        '#set($view = "{""slug"": ""$input.params(\'slug\')""}")$view|\'it\'\'s\'|'
+        '$util.base64Decode($util.base64Encode("{""at"": $context.requestTimeEpoch}"))|#set($e = "")[$e]',
+        input=Input(b"", {"path": {"slug": "hello"}, "querystring": {}, "header": {}}),
+        context={"requestTimeEpoch": 7},
+        stage_vars={},
+    )
+    assert out == '{"slug": "hello"}|\'it\'\'s\'|{"at": 7}|[]'  # plain text keeps its quotes as written

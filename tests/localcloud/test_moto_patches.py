@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -98,3 +99,28 @@ def test_the_region_lists_built_with_one_session_are_the_stock_ones():
 
     patched, stock = regions("from localcloud.moto_patches import imports; imports.apply();"), regions("")
     assert patched == stock and patched[1] is True and len(patched[0]) > 20
+
+
+def test_concurrent_kinesis_puts_keep_every_record():
+    moto_patches.apply()
+    from moto.kinesis.models import kinesis_backends
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so the race shows within a few hundred puts
+    try:
+        with mock_aws():
+            boto3.client("kinesis", region_name="us-east-1").create_stream(StreamName="views", ShardCount=1)
+            stream = kinesis_backends["123456789012"]["us-east-1"].streams["views"]
+
+            def put(worker: int) -> None:
+                for n in range(300):
+                    stream.put_record(partition_key=f"{worker}-{n}", explicit_hash_key=None, data="eA==")
+
+            threads = [threading.Thread(target=put, args=(w,)) for w in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert sum(len(shard.records) for shard in stream.shards.values()) == 2400
+    finally:
+        sys.setswitchinterval(switch)

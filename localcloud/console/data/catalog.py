@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from localcloud.model import Deployment, Resource
+from localcloud.model import TABLE_TYPES, Deployment, Resource
 
-KINDS = {
-    "tables": ("AWS::DynamoDB::Table", "Tables"),
-    "buckets": ("AWS::S3::Bucket", "Buckets"),
-    "queues": ("AWS::SQS::Queue", "Queues"),
-    "topics": ("AWS::SNS::Topic", "Topics"),
-    "users": ("AWS::Cognito::UserPool", "User pools"),
+KINDS: dict[str, tuple[tuple[str, ...], str]] = {  # kind -> (CloudFormation types, heading)
+    "tables": (TABLE_TYPES, "Tables"),
+    "buckets": (("AWS::S3::Bucket",), "Buckets"),
+    "queues": (("AWS::SQS::Queue",), "Queues"),
+    "topics": (("AWS::SNS::Topic",), "Topics"),
+    "users": (("AWS::Cognito::UserPool",), "User pools"),
 }
 
 
@@ -36,8 +36,7 @@ def name_of(kind: str, resource: Resource) -> str:
 
 
 def stores(deployment: Deployment, kind: str) -> list[Store]:
-    cfn_type = KINDS[kind][0]
-    found = [Store(kind, name_of(kind, r), r.address, r.ref) for r in deployment.of_type(cfn_type) if r.ref]
+    found = [Store(kind, name_of(kind, r), r.address, r.ref) for r in deployment.of_type(*KINDS[kind][0]) if r.ref]
     return sorted(found, key=lambda s: s.address)
 
 
