@@ -13,12 +13,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from localcloud.model import Deployment, EventLog, InvokeResult
+from localcloud.model import Deployment, EventLog, FunctionSpec, InvokeResult
 
 from .async_queue import DEFAULT_RETRY_DELAYS, AsyncPoller
 from .config import AsyncConfig, MappingConfig, MappingError, is_enabled, source_kind
 from .destinations import Destinations
-from .fanin import FanIn, Route
+from .fanin import FanIn, Route, create_hidden_queue, hidden_queue_name
 from .idle import Activity, wait_quiet
 from .poller import Poller
 from .sqs import SqsPoller
@@ -126,6 +126,24 @@ class Sources:
                         poller.purge()
                     except Exception as exc:
                         poller.report_error(exc, "purge failed")
+
+    def async_queue(self, channel: str, function: FunctionSpec) -> str:
+        """The URL of a hidden queue whose poller invokes `function` asynchronously, with Lambda's async
+        semantics (retries, maximum age, destinations, DLQ), made on first use and kept: the way
+        EventBridge rules and schedules invoke functions. One queue per (channel, function)."""
+        name = hidden_queue_name(channel, channel, function)
+        with self._lock:
+            for poller in self.pollers:
+                if isinstance(poller, AsyncPoller) and poller.queue.name == name and poller.queue.url:
+                    return poller.queue.url
+            route = Route(channel, channel, function.name, function, name)
+            create_hidden_queue(self.aws("sqs"), route)
+            poller = self._async_poller(route)
+            poller.try_setup()
+            if self._started:
+                poller.start()
+            self.pollers.append(poller)
+            return poller.queue.url
 
     # construction -----------------------------------------------------------------------------------
 
