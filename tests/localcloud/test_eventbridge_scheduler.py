@@ -75,6 +75,7 @@ def test_a_rate_rule_fires_one_period_after_it_is_first_seen_then_every_period(a
     assert fired_at(scheduler, clock, 600) == ["tick"]  # missed periods fire once
     assert fired_at(scheduler, clock, 601) == []
     name, event = router.rules[0]
+    assert name == "tick"
     rule_arn = aws("events").describe_rule(Name="tick")["Arn"]
     assert event["source"] == "aws.events" and event["detail-type"] == "Scheduled Event"
     assert event["resources"] == [rule_arn] and event["detail"] == {} and event["time"] == "2026-03-02T10:01:30Z"
@@ -115,8 +116,14 @@ def _schedule(aws, name: str, expression: str, **extra):
 def test_a_schedule_fires_between_start_and_end_with_its_context_attributes(aws, scheduler, clock, router):
     start = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
     end = datetime(2026, 3, 2, 13, 30, tzinfo=UTC)
-    _schedule(aws, "hourly", "rate(1 hour)", StartDate=start, EndDate=end,
-              target={"Input": '{"arn": "<aws.scheduler.schedule-arn>", "at": "<aws.scheduler.scheduled-time>"}'})
+    _schedule(
+        aws,
+        "hourly",
+        "rate(1 hour)",
+        StartDate=start,
+        EndDate=end,
+        target={"Input": '{"arn": "<aws.scheduler.schedule-arn>", "at": "<aws.scheduler.scheduled-time>"}'},
+    )
     assert fired_at(scheduler, clock, 0) == []
     assert fired_at(scheduler, clock, 3600 - 31) == []
     assert fired_at(scheduler, clock, 3600 - 30) == ["hourly"]  # 11:00, the StartDate

@@ -29,8 +29,14 @@ def record(event, context):
 def publish(event, context):
     """Puts an event from inside a function, as application code does."""
     response = boto3.client("events").put_events(
-        Entries=[{"Source": "shop", "DetailType": "OrderPlaced", "Detail": json.dumps({"id": event["id"]}),
-                  "EventBusName": os.environ["BUS"]}]
+        Entries=[
+            {
+                "Source": "shop",
+                "DetailType": "OrderPlaced",
+                "Detail": json.dumps({"id": event["id"]}),
+                "EventBusName": os.environ["BUS"],
+            }
+        ]
     )
     return {"failed": response["FailedEntryCount"]}
 
