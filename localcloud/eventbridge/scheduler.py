@@ -167,8 +167,9 @@ class Scheduler:
             for item in self.scheduled():
                 plan = self._plans.get(item.arn)
                 due = plan[1] if plan and plan[0] == item.signature() else self.next_firing(item, now)
+                target = item.source.target if item.kind == "schedule" else None
                 rows.append({"kind": item.kind, "name": item.name, "arn": item.arn, "expression": item.expression,
-                             "timezone": item.timezone, "state": item.state,
+                             "timezone": item.timezone, "state": item.state, "target": target,
                              "next": due.isoformat() if due and item.enabled else None})  # fmt: skip
         return rows
 

@@ -90,6 +90,30 @@ class EventBridge:
         addresses = {r.attrs.get("Arn"): r.address for r in self.deployment.of_type(*_CHANNELS)}
         return [{**row, "address": addresses.get(row["arn"], "")} for row in self.scheduler.listing()]
 
+    def overview(self) -> list[dict]:
+        """Every rule on every bus and every schedule: what it matches or when it fires, its state, its
+        targets and its next firing (the console's table and `/_local/api/eventbridge`)."""
+        from moto.events.models import events_backends
+
+        addresses = {r.attrs.get("Arn"): r.address for r in self.deployment.of_type(*_CHANNELS)}
+        upcoming = {row["arn"]: row for row in self.scheduler.listing()}
+        rows = []
+        for bus in events_backends[self.deployment.account_id][self.deployment.region].event_buses.values():
+            for rule in bus.rules.values():
+                pattern = rule.event_pattern.dump() if rule.event_pattern else None
+                rows.append({
+                    "kind": "rule", "address": addresses.get(rule.arn, ""), "name": rule.name, "bus": bus.name,
+                    "arn": rule.arn, "state": rule.state, "pattern": pattern,
+                    "schedule": rule.scheduled_expression, "targets": [t.get("Arn") for t in rule.targets],
+                    "next": (upcoming.get(rule.arn) or {}).get("next"),
+                })  # fmt: skip
+        for row in upcoming.values():
+            if row["kind"] == "schedule":
+                target = (row.get("target") or {}).get("Arn")
+                rows.append({**row, "address": addresses.get(row["arn"], ""), "bus": None, "pattern": None,
+                             "schedule": row["expression"], "targets": [target] if target else []})  # fmt: skip
+        return rows
+
     def _schedule_arn(self, key: str) -> str:
         matches = [r for r in self.deployment.of_type(*_CHANNELS) if key in (r.address, r.logical_id)]
         if len(matches) > 1:

@@ -17,8 +17,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from localcloud.jsonpath import JsonPathError, find
+
 _VARIABLE = re.compile(r"<([A-Za-z0-9_.\-]+)>")
-_PATH_STEP = re.compile(r"\.([A-Za-z0-9_\-/*@:]+)|\[(\d+|\*)\]|\[['\"]([^'\"]+)['\"]\]")
 RESERVED = ("aws.events.rule-arn", "aws.events.rule-name", "aws.events.event.ingestion-time",
             "aws.events.event", "aws.events.event.json")  # fmt: skip
 _RAW_JSON = {"aws.events.event", "aws.events.event.json"}
@@ -39,34 +40,11 @@ class RuleContext:
 
 
 def json_path(document: Any, path: str) -> Any:
-    """EventBridge's JSON path subset: `$`, `.name` (dashes, underscores), `[n]`, `[*]` and `.*`.
-    A wildcard returns the list of what it finds; a missing step returns `_NOT_FOUND`."""
-    if not isinstance(path, str) or not path.startswith("$"):
-        raise TransformError(f"invalid JSON path {path!r}: it must start with $")
-    steps = []
-    position = 1
-    while position < len(path):
-        match = _PATH_STEP.match(path, position)
-        if match is None:
-            raise TransformError(f"invalid JSON path {path!r} at {path[position:]!r}")
-        steps.append(match.group(1) or match.group(2) or match.group(3))
-        position = match.end()
-    values, many = [document], False
-    for step in steps:
-        found = []
-        for value in values:
-            if step == "*":
-                found.extend(value.values() if isinstance(value, dict) else value if isinstance(value, list) else [])
-                many = True
-            elif step.isdigit() and isinstance(value, list):
-                if int(step) < len(value):
-                    found.append(value[int(step)])
-            elif isinstance(value, dict) and step in value:
-                found.append(value[step])
-        values = found
-    if many:
-        return values
-    return values[0] if values else _NOT_FOUND
+    """EventBridge's JSON path subset (localcloud.jsonpath); a path that finds nothing gives `_NOT_FOUND`."""
+    try:
+        return find(document, path, missing=_NOT_FOUND)
+    except JsonPathError as exc:
+        raise TransformError(str(exc)) from None
 
 
 def validate_target_input(target: dict) -> None:

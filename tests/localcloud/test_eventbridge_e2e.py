@@ -123,6 +123,11 @@ def test_events_put_from_inside_a_function_and_through_another_bus(cloud):
     assert got["order#in-fn"]["source"] == "shop" and got["order#fwd"]["source"] == "shop.forwarded"
 
 
+def test_s3_eventbridge_notifications_reach_a_lambda_rule(cloud):
+    cloud.aws("s3").put_object(Bucket=resource(cloud, "Uploads")["ref"], Key="photos/cat.jpg", Body=b"meow")
+    assert wait_for(lambda: "s3#photos/cat.jpg" in results(cloud))
+
+
 def test_a_step_functions_target_starts_an_execution(cloud):
     sfn = cloud.aws("stepfunctions")
     machine = sfn.create_state_machine(
@@ -321,3 +326,27 @@ def test_bad_rules_are_refused_as_eventbridge_refuses_them(cloud):
     with pytest.raises(ClientError) as caught:
         events.test_event_pattern(EventPattern='{"source": "x"}', Event="{}")
     assert caught.value.response["Error"]["Code"] == "InvalidEventPatternException"
+
+
+# observability -------------------------------------------------------------------------------------
+
+
+def test_the_console_lists_rules_and_schedules_with_their_next_firing(cloud):
+    rows = {r["address"]: r for r in cloud.http.get(f"{cloud.base}/_local/api/eventbridge", timeout=10).json()}
+    assert rows["RecorderTick"]["schedule"] == "rate(1 minute)" and rows["RecorderTick"]["next"]
+    assert rows["RecorderPaused"]["state"] == "DISABLED" and rows["RecorderPaused"]["next"] is None
+    assert rows["RecorderHourly"]["kind"] == "schedule" and rows["RecorderHourly"]["next"]
+    assert rows["RecorderOnOrder"]["bus"] == "shop-orders" and "shop" in rows["RecorderOnOrder"]["pattern"]
+    page = cloud.http.get(f"{cloud.base}/_local/resources", timeout=10).text
+    assert "EventBridge rules and schedules" in page and "rate(1 minute)" in page
+
+
+def test_each_delivery_is_in_the_event_log(cloud):
+    response = put(cloud, {"Source": "queue", "Detail": json.dumps({"n": 2})})
+    assert cloud.wait_idle()
+    event_id = response["Entries"][0]["EventId"]
+    log = cloud.http.get(f"{cloud.base}/_local/api/events", timeout=10).json()
+    mine = [e for e in log if e.get("event_id") == event_id and e.get("kind") == "delivery"]
+    assert {e["target_id"] for e in mine} == {"inbox", "ordered"} and all(e["outcome"] == "ok" for e in mine)
+    routed = [e for e in log if e.get("kind") == "routed" and (e.get("body") or {}).get("id") == event_id]
+    assert len(routed) == 1 and routed[0]["rules"][0].startswith("eventbridge-ToQueues")
