@@ -1,4 +1,5 @@
-"""`python -m localcloud up | invoke | outbox | reset` (identifiers as `sam local`: `Stack/Function`)."""
+"""`python -m localcloud up | invoke | outbox | reset | schedule fire` (identifiers as `sam local`:
+`Stack/Function`)."""
 
 from __future__ import annotations
 
@@ -58,9 +59,16 @@ def main(argv: list[str] | None = None) -> int:
     who.add_argument("--wipe-users", dest="users", action="store_true", default=None, help="delete users too")
     who.add_argument("--keep-users", dest="users", action="store_false", help="keep users (the default)")
 
+    schedule = sub.add_parser("schedule", help="scheduled rules and schedules of the running instance")
+    schedule_sub = schedule.add_subparsers(dest="schedule_command", required=True)
+    fire = schedule_sub.add_parser("fire", help="fire a scheduled rule or schedule now (even a disabled one)")
+    fire.add_argument("schedule", help="Stack/LogicalId of the rule or schedule (or its name or ARN)")
+    fire.add_argument("--state-dir", default=str(DEFAULT_STATE))
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return {"up": _up, "invoke": _invoke, "outbox": _outbox, "reset": _reset}[args.command](args)
+    commands = {"up": _up, "invoke": _invoke, "outbox": _outbox, "reset": _reset, "schedule": _schedule_fire}
+    return commands[args.command](args)
 
 
 def _up(args: argparse.Namespace) -> int:
@@ -241,6 +249,21 @@ def _reset(args: argparse.Namespace) -> int:
     print("reset: wiped " + describe_wiped(wiped) + "; resources and ids kept")
     if wiped.get("keptUsers"):
         print(f"kept {wiped['keptUsers']} users (reset --wipe-users deletes them too)")
+    return 0
+
+
+def _schedule_fire(args: argparse.Namespace) -> int:
+    endpoints = _running(args.state_dir)
+    if endpoints is None:
+        print("localcloud is not running (make dev)", file=sys.stderr)
+        return 2
+    try:
+        fired = _call(endpoints, "POST", "/_local/control/schedule-fire", {"schedule": args.schedule})
+    except urllib.error.HTTPError as exc:
+        print(json.loads(exc.read()).get("message"), file=sys.stderr)
+        return 2
+    state = f" although it is {fired['state']} (it does not fire on its own)" if fired["disabled"] else ""
+    print(f"fired {fired['kind']} {fired['name']} now{state}: see the event log ({endpoints['console']})")
     return 0
 
 

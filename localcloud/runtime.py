@@ -99,6 +99,7 @@ class LocalCloud:
         self.sources: Any = None
         self.console: Any = None
         self.edge: Any = None
+        self.eventbridge: Any = None
         self._wrote_endpoints = False
 
     # lifecycle ----------------------------------------------------------------------------------
@@ -150,9 +151,12 @@ class LocalCloud:
         progress("starting event sources")
         self.sources = Sources(self.deployment, self.invoke, self.aws, self.events)
         self.sources.prepare()
+        self._prepare_eventbridge()
         if self.persist or self.restore_from:
             self._restore(progress, notice)
         self.sources.start()
+        self.eventbridge.start()
+        self.front.events_api.route = self.eventbridge.route
         if self.persistence is not None:
             self.persistence.start()
         if self.state_dir:
@@ -162,6 +166,14 @@ class LocalCloud:
             tmp.replace(self.state_dir / "endpoints.json")
             self._wrote_endpoints = True
         return self
+
+    def _prepare_eventbridge(self) -> None:
+        """Buses, rules and schedules (localcloud.eventbridge); Lambda targets use the sources' async queues."""
+        from localcloud.eventbridge import EventBridge
+
+        assert self.deployment is not None
+        self.eventbridge = EventBridge(self.deployment, self.aws, self.events, async_queue=self.sources.async_queue)
+        self.eventbridge.prepare()
 
     def _start_edge(self, progress: Callable[[str], None]) -> None:
         """CloudFront distributions, each on its own port; CreateInvalidation on the AWS endpoint purges."""
@@ -203,6 +215,7 @@ class LocalCloud:
 
     def stop(self) -> None:
         for stop in (
+            lambda: self.eventbridge and self.eventbridge.stop(),
             lambda: self.sources and self.sources.shutdown(),
             lambda: self._http_server and self._http_server.close(),
             lambda: self.edge and self.edge.stop(),
@@ -277,7 +290,9 @@ class LocalCloud:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             remaining = max(0.05, deadline - time.monotonic())
-            if self.sources.wait_idle(remaining) and self.lambdas.idle():
+            mark = self.eventbridge.idle_mark()  # a delivery in flight may still feed a queue
+            quiet = mark[0] and self.sources.wait_idle(remaining) and self.lambdas.idle()
+            if quiet and self.eventbridge.idle_mark() == mark:
                 return True
             time.sleep(0.02)
         return False
@@ -343,6 +358,7 @@ class LocalCloud:
         from localcloud.reset import count_users, wipe_data
 
         self.sources.stop()
+        self.eventbridge.reset()
         wiped = wipe_data(self.deployment, self.aws, users=users)
         wiped["emails"] = len(read_outbox(self.account_id, self.region))
         clear_outbox(self.account_id, self.region)
@@ -390,6 +406,8 @@ class LocalCloud:
             from localcloud.reset import count_users
 
             return _json_response(200, {"users": count_users(self.deployment, self.aws)})
+        if action == "schedule-fire":
+            return _json_response(*self.eventbridge.fire_request(str(args.get("schedule") or "")))
         if action == "invoke":
             try:
                 spec = self.deployment.find_function(str(args.get("function") or ""))

@@ -89,6 +89,7 @@ class Console:
             "events": lambda q: json_response(views.events(self.runtime.events.entries(), q.get("channel"))),
             "logs": lambda q: json_response(views.log_functions(self.runtime.logs, self.runtime.deployment)),
             "resources": lambda q: json_response(views.resource_summary(self.runtime.deployment)),
+            "eventbridge": lambda q: json_response(self._eventbridge()),
             "requests": lambda q: json_response(
                 views.requests(self.runtime.requests.entries(), q.get("api"), q.get("status"))
             ),
@@ -187,7 +188,11 @@ class Console:
         return html(pages.function_logs(function, records, request_id, _refresh(query)))
 
     def _resources(self, query: dict[str, str]) -> HttpResponse:
-        return html(pages.resources_page(views.resource_summary(self.runtime.deployment)))
+        return html(pages.resources_page(views.resource_summary(self.runtime.deployment), self._eventbridge()))
+
+    def _eventbridge(self) -> list[dict]:
+        eventbridge = getattr(self.runtime, "eventbridge", None)
+        return eventbridge.overview() if eventbridge is not None else []
 
     def _reset(self, req: HttpRequest) -> HttpResponse:
         if req.method.upper() != "POST":

@@ -227,7 +227,7 @@ def function_logs(function: str, records: list[dict], request_id: str | None, re
     return layout(function, body, section="/logs", refresh=refresh)
 
 
-def resources_page(summary: dict) -> str:
+def resources_page(summary: dict, rules: list[dict] | None = None) -> str:
     body = (
         f"<p>Region <code>{e(summary['region'])}</code>, account <code>{e(summary['account_id'])}</code>, "
         f"AWS endpoint {value_html(summary['aws_endpoint'])}</p>"
@@ -252,7 +252,25 @@ def resources_page(summary: dict) -> str:
     body += "<h2>Functions</h2>" + table(
         ["function", "name", "handler", "runtime", "limits", "reserved", "environment"], rows, "No functions."
     )
+    if rules:
+        body += "<h2>EventBridge rules and schedules</h2>" + eventbridge_table(rules)
     return layout("Resources", body, section="/resources")
+
+
+def eventbridge_table(rules: list[dict]) -> str:
+    """Rules (by bus) and schedules: what each matches or when it fires, and when it fires next."""
+    rows = [
+        [
+            e(r["address"] or r["name"]),
+            e(r["kind"] if r["kind"] == "schedule" else f"rule on {r['bus']}"),
+            f"<code>{e(r['pattern'] or r['schedule'] or '')}</code>",
+            e(r["state"]),
+            "<br>".join(f"<code>{e(t)}</code>" for t in r["targets"]),
+            e(r["next"] or "-"),
+        ]
+        for r in rules
+    ]
+    return table(["rule or schedule", "kind", "pattern or schedule", "state", "targets", "next firing (UTC)"], rows)
 
 
 def error_page(status: int, title: str, detail: str) -> str:

@@ -26,6 +26,8 @@ from xml.sax.saxutils import escape, unescape
 
 from werkzeug.test import EnvironBuilder
 
+from localcloud.eventbridge.api import EventsApi
+from localcloud.eventbridge.router import bus_exists
 from localcloud.front.cognito_mail import CognitoMail
 from localcloud.model import EventLog
 from localcloud.wsgi import call_wsgi
@@ -63,7 +65,13 @@ class AwsFront:
 
     def __init__(self, app, *, region: str, account_id: str, events: EventLog, aws: Callable[[str], Any]):
         self.cognito_mail = CognitoMail(app, read_body=read_body, clock=lambda: self.clock())
-        self.app = self.cognito_mail  # Cognito's emails and codes around moto, for whatever reaches moto
+        # EventBridge's PutEvents, TestEventPattern and rule checks, then Cognito's emails and codes, around
+        # moto, for whatever reaches moto
+        self.events_api = EventsApi(
+            self.cognito_mail, read_body=read_body, account=account_id, region=region, events=events,
+            bus_exists=lambda bus: bus_exists(account_id, region, bus), clock=lambda: self.clock(),
+        )  # fmt: skip
+        self.app = self.events_api
         self.region = region
         self.account_id = account_id
         self.events = events

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import threading
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
 import airspeed
+
+from localcloud.jsonpath import JsonPathError, find
 
 
 class VtlMap(dict):
@@ -59,40 +60,12 @@ class TemplateError(Exception):
     pass
 
 
-_PATH_TOKEN = re.compile(
-    r"\.([A-Za-z0-9_$@\-:]+)|\[\s*'([^']*)'\s*\]|\[\s*\"([^\"]*)\"\s*\]|\[\s*(-?\d+)\s*\]|\[\s*\*\s*\]"
-)
-
-
 def json_path(document: Any, path: str) -> Any:
-    """The JSONPath subset templates use: $, .key, ['key'], [index], [*]."""
-    path = (path or "$").strip()
-    if not path.startswith("$"):
-        raise TemplateError(f"invalid JSONPath {path!r}")
-    rest = path[1:]
-    current = [document]
-    pos = 0
-    wildcard = False
-    while pos < len(rest):
-        m = _PATH_TOKEN.match(rest, pos)
-        if not m:
-            raise TemplateError(f"invalid JSONPath {path!r}")
-        pos = m.end()
-        key = m.group(1) if m.group(1) is not None else m.group(2) if m.group(2) is not None else m.group(3)
-        nxt = []
-        for node in current:
-            if m.group(4) is not None:
-                if isinstance(node, list) and -len(node) <= int(m.group(4)) < len(node):
-                    nxt.append(node[int(m.group(4))])
-            elif key is None:
-                wildcard = True
-                nxt += list(node.values()) if isinstance(node, dict) else list(node) if isinstance(node, list) else []
-            elif isinstance(node, dict) and key in node:
-                nxt.append(node[key])
-        current = nxt
-    if wildcard:
-        return current
-    return current[0] if current else None
+    """The JSONPath subset templates use (localcloud.jsonpath): $, .key, ['key'], [index], [*]."""
+    try:
+        return find(document, path)
+    except JsonPathError as exc:
+        raise TemplateError(str(exc)) from None
 
 
 class Util:

@@ -43,6 +43,13 @@ def hidden_queue_name(channel: str, owner: str, function: FunctionSpec) -> str:
     return f"{HIDDEN_PREFIX}{channel}-{digest}-{tail}"[:80]
 
 
+def create_hidden_queue(sqs: Any, route: Route) -> None:
+    """Create (or find) the route's queue, with a visibility timeout that outlasts one invocation."""
+    timeout = max(30, route.function.timeout + 5)
+    url = sqs.create_queue(QueueName=route.queue_name, Attributes={"VisibilityTimeout": str(timeout)})["QueueUrl"]
+    route.queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
 def s3_event(body: dict) -> dict | None:
     """The queue message is already the S3 event; moto's `s3:TestEvent` is not delivered."""
     if body.get("Event") == "s3:TestEvent" or "Records" not in body:
@@ -86,9 +93,7 @@ class FanIn:
         return spec
 
     def _hidden_queue(self, sqs: Any, route: Route) -> None:
-        timeout = max(30, route.function.timeout + 5)
-        url = sqs.create_queue(QueueName=route.queue_name, Attributes={"VisibilityTimeout": str(timeout)})["QueueUrl"]
-        route.queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        create_hidden_queue(sqs, route)
 
     # S3 ---------------------------------------------------------------------------------------------
 

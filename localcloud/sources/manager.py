@@ -15,11 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 from localcloud.firehose.config import DeliveryConfig, DeliveryConfigError, destination_of
-from localcloud.model import Deployment, EventLog, InvokeResult
+from localcloud.model import Deployment, EventLog, FunctionSpec, InvokeResult
 from localcloud.sources.async_queue import DEFAULT_RETRY_DELAYS, AsyncPoller
 from localcloud.sources.config import AsyncConfig, MappingConfig, MappingError, is_enabled, source_kind
 from localcloud.sources.destinations import Destinations
-from localcloud.sources.fanin import FanIn, Route
+from localcloud.sources.fanin import FanIn, Route, create_hidden_queue, hidden_queue_name
 from localcloud.sources.firehose import FirehosePoller
 from localcloud.sources.idle import Activity, wait_quiet
 from localcloud.sources.poller import Poller
@@ -140,6 +140,24 @@ class Sources:
                         poller.purge()
                     except Exception as exc:
                         poller.report_error(exc, "purge failed")
+
+    def async_queue(self, channel: str, function: FunctionSpec) -> str:
+        """The URL of a hidden queue whose poller invokes `function` asynchronously, with Lambda's async
+        semantics (retries, maximum age, destinations, DLQ), made on first use and kept: the way
+        EventBridge rules and schedules invoke functions. One queue per (channel, function)."""
+        name = hidden_queue_name(channel, channel, function)
+        with self._lock:
+            for poller in self.pollers:
+                if isinstance(poller, AsyncPoller) and poller.queue.name == name and poller.queue.url:
+                    return poller.queue.url
+            route = Route(channel, channel, function.name, function, name)
+            create_hidden_queue(self.aws("sqs"), route)
+            poller = self._async_poller(route)
+            poller.try_setup()
+            if self._started:
+                poller.start()
+            self.pollers.append(poller)
+            return poller.queue.url
 
     # construction -----------------------------------------------------------------------------------
 

@@ -78,11 +78,6 @@ def _dashboard(ctx: StackContext, cloudwatch: Any, p: dict, name: str) -> Made:
     return name, {}
 
 
-def _event_bus(ctx: StackContext, events: Any, p: dict, name: str) -> Made:
-    bus_arn = events.create_event_bus(Name=name)["EventBusArn"]
-    return name, {"Arn": bus_arn, "Name": name}
-
-
 def _repository(ctx: StackContext, ecr: Any, p: dict, name: str) -> Made:
     repository = ecr.create_repository(repositoryName=name)["repository"]
     return name, {"Arn": repository["repositoryArn"], "RepositoryUri": repository["repositoryUri"]}
@@ -166,7 +161,6 @@ GENERIC: dict[str, Generic] = {
     "AWS::KMS::Alias": Generic("kms", _kms_alias, "AliasName"),
     "AWS::CloudWatch::Alarm": Generic("cloudwatch", _alarm, "AlarmName", max_len=255),
     "AWS::CloudWatch::Dashboard": Generic("cloudwatch", _dashboard, "DashboardName", max_len=255),
-    "AWS::Events::EventBus": Generic("events", _event_bus, "Name", max_len=256),
     "AWS::ECR::Repository": Generic("ecr", _repository, "RepositoryName", max_len=256, lower=True),
     "AWS::EC2::VPC": Generic("ec2", _vpc),
     "AWS::EC2::Subnet": Generic("ec2", _subnet),

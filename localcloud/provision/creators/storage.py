@@ -188,7 +188,8 @@ def _bucket(ctx: StackContext, r: Resource) -> None:
 
 
 def bucket_notifications(props: dict) -> dict:
-    """The bucket's queue and topic notifications in the S3 API shape (Lambda ones belong to `sources`)."""
+    """The bucket's queue, topic and EventBridge notifications in the S3 API shape (Lambda ones belong to
+    `sources`)."""
     config = props.get("NotificationConfiguration") or {}
     out: dict[str, list] = {}
     for cfn_key, api_key, target_key, api_target in (
@@ -201,6 +202,8 @@ def bucket_notifications(props: dict) -> dict:
             if rules:
                 entry["Filter"] = {"Key": {"FilterRules": rules}}
             out.setdefault(api_key, []).append(entry)
+    if str((config.get("EventBridgeConfiguration") or {}).get("EventBridgeEnabled", "")).lower() == "true":
+        out["EventBridgeConfiguration"] = {}  # S3 then sends every event to the default bus
     return out
 
 
