@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus

@@ -55,7 +55,8 @@ def add(clone: Path, path: str, name: str, repo: str, commit: str, *, cookiecutt
 def _render(clone: Path, path: str, name: str, repo: str, commit: str, target: Path) -> Path:
     with tempfile.TemporaryDirectory() as work:
         archive = git(clone, "archive", "--format=tar", commit, path)
-        tarfile.open(fileobj=io.BytesIO(archive)).extractall(work, filter="data")
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(work, filter="data")
         subprocess.run(
             [str(COOKIECUTTER), "--no-input", "-o", str(APPS), str(Path(work) / path), f"project_name={name}"],
             check=True,
