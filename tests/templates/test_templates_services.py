@@ -237,12 +237,13 @@ def test_root_nests_every_service_and_shares_the_layer():
     apps = resources_of(root, "AWS::Serverless::Application")
     for app in apps.values():
         assert (ROOT / app["Properties"]["Location"]).is_file()
-    assert {app["Properties"]["Location"] for app in apps.values()} == set(SERVICES.values())
-    layer = root["Resources"]["SharedLayer"]
+    assert {app["Properties"]["Location"] for app in apps.values()} == {*SERVICES.values(), "layers/template.yaml"}
+    layers = load_template("layers/template.yaml")
+    layer = layers["Resources"]["SharedLayer"]
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
     assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
     assert layer["Metadata"] == {"BuildMethod": "python3.13", "BuildArchitecture": "arm64"}
-    assert root["Resources"]["SharedLayerArnParameter"]["Properties"]["Name"] == {
+    assert layers["Resources"]["SharedLayerArnParameter"]["Properties"]["Name"] == {
         "Fn::Sub": "/${AppName}/${EnvName}/shared/LayerArn"
     }
 
@@ -253,7 +254,7 @@ def test_root_passes_identity_outputs_as_ssm_names_to_todos():
     assert todos["Type"] == "AWS::CloudFormation::Stack"
     params = todos["Properties"]["Parameters"]
     assert params["UserPoolArnParameter"] == {"Fn::GetAtt": ["Identity", "Outputs.UserPoolArnParameter"]}
-    assert params["LayerArnParameter"] == {"Ref": "SharedLayerArnParameter"}
+    assert params["LayerArnParameter"] == {"Fn::GetAtt": ["Layers", "Outputs.SharedLayerArnParameter"]}
     identity_outputs = load_template(SERVICES["identity"])["Outputs"]
     for value in params.values():
         if isinstance(value, dict) and "Fn::GetAtt" in value and value["Fn::GetAtt"][0] == "Identity":

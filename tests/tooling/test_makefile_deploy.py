@@ -19,8 +19,9 @@ from tests.tooling.make_dry_run import ROOT, dry_run, parse_sam_line, run_make, 
 
 APP = "platform"
 REGION = "us-east-1"
-SERVICES = sorted(path.parent.name for path in (ROOT / "services").glob("*/template.yaml"))
-DEPLOYABLES = [None, *SERVICES]  # None is the root: the layer and every service, nested
+# `shared` is the layers stack (layers/template.yaml), deployed alone first where services deploy alone.
+SERVICES = ["shared", *sorted(path.parent.name for path in (ROOT / "services").glob("*/template.yaml"))]
+DEPLOYABLES = [None, *SERVICES]  # None is the root: the layers and every service, nested
 ENVS = ("dev", "prod")
 SSM_TYPE = "AWS::SSM::Parameter::Value<"
 
@@ -34,6 +35,8 @@ each_env = pytest.mark.parametrize("env", ENVS)
 
 
 def source_template(service: str | None) -> str:
+    if service == "shared":
+        return "layers/template.yaml"
     return f"services/{service}/template.yaml" if service else "template.yaml"
 
 
@@ -225,3 +228,11 @@ def test_ci_passes_its_own_deploy_flags_through():
     assert result.returncode == 0, result.stderr
     (call,) = [call for line in result.stdout.splitlines() if (call := parse_sam_line(line))]
     assert call.options["--no-confirm-changeset"] == () and call.options["--no-fail-on-empty-changeset"] == ()
+
+
+def test_test_for_one_service_runs_its_tests_template_and_build_only():
+    lines = "\n".join(line for target in ("unit", "validate", "build-ci") for line in dry_run(target, "todos"))
+    assert "pytest $(.venv/bin/python -m tools.services tests todos)" in lines
+    assert "for t in services/todos/template.yaml;" in lines
+    assert ".aws-sam/ci/root" not in lines
+    assert "services/identity/template.yaml" not in lines

@@ -1,0 +1,1 @@
+"""Repository tooling: the service dependency map and what a change affects."""
