@@ -31,3 +31,22 @@ def localcloud(localcloud_session):
     """localcloud with empty data: resources kept, items/objects/messages/users/mail wiped after the test."""
     yield localcloud_session
     localcloud_session.reset()
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that runs on a started localcloud `localcloud`, so pipelines can split the stages.
+
+    A test is one when it uses the session's localcloud, is the `localcloud` case of a parametrized fixture
+    (as the todos `api` fixture runs every API test in process and through localcloud), or its module starts
+    one of its own on a fixture template (it imports LocalCloudProcess). The team pipeline runs
+    `-m "not localcloud"` as its unit stage and `-m localcloud` as its integration stage; `make test` runs both.
+    """
+    for item in items:
+        module = getattr(item, "module", None)
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if (
+            "localcloud_session" in item.fixturenames
+            or "localcloud" in params.values()
+            or getattr(module, "LocalCloudProcess", None) is not None
+        ):
+            item.add_marker(pytest.mark.localcloud)
