@@ -7,6 +7,8 @@ SHELL := /bin/bash
 
 VENV      := .venv
 SAM_VENV  := .venv-sam
+# checkov pins its own boto3 and friends, older than ours: a venv of its own.
+CHECKOV_VENV := .venv-checkov
 PY        := $(VENV)/bin/python
 SAM       := $(SAM_VENV)/bin/sam
 PIP_FLAGS := --disable-pip-version-check --quiet
@@ -65,13 +67,21 @@ $(VENV)/.ready: requirements/dev.txt layers/shared/requirements.txt services/tod
 	  test $${PIPESTATUS[0]} -eq 0
 	@touch $@
 
-$(SAM_VENV)/.ready: requirements/sam.txt
+# A tool's own venv from its own pins: $(call tool_venv,DIR,REQUIREMENTS,WHAT).
+define tool_venv
 	@PY313=$$(scripts/find-python313) || exit 1; \
-	  echo "setup: aws-sam-cli venv"; \
-	  [ -x $(SAM_VENV)/bin/python ] || $$PY313 -m venv $(SAM_VENV); \
-	  $(SAM_VENV)/bin/python -m pip install $(PIP_FLAGS) -r requirements/sam.txt 2>&1 | grep -v '^WARNING: Location'; \
+	  echo "setup: $(3) venv"; \
+	  [ -x $(1)/bin/python ] || $$PY313 -m venv $(1); \
+	  $(1)/bin/python -m pip install $(PIP_FLAGS) -r $(2) 2>&1 | grep -v '^WARNING: Location'; \
 	  test $${PIPESTATUS[0]} -eq 0
 	@touch $@
+endef
+
+$(SAM_VENV)/.ready: requirements/sam.txt
+	$(call tool_venv,$(SAM_VENV),requirements/sam.txt,aws-sam-cli)
+
+$(CHECKOV_VENV)/.ready: requirements/checkov.txt
+	$(call tool_venv,$(CHECKOV_VENV),requirements/checkov.txt,checkov)
 
 dev: $(VENV)/.ready
 	@# localcloud's own bytecode, compiled once even where PYTHONDONTWRITEBYTECODE is set (a third of a second per start)
@@ -132,8 +142,13 @@ web-deps:
 	  npm ci --prefix tools/web --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null || \
 	    echo "!!! setup: npm could not install vnu-jar; the blog site's HTML validity test will be SKIPPED." >&2
 
-validate: $(SAM_VENV)/.ready
-	@for t in $(if $(SERVICE),$(SOURCE),$(TEMPLATES) pipelines/bootstrap.yaml); do $(SAM_ENV) $(SAM) validate --lint --template-file $$t || exit 1; done
+# Deploy-readiness: sam's own lint, our cfn-lint rules (tools/cfn_rules: DLQs, on-failure destinations,
+# log retention), and checkov with 0 failed checks (a skip lives in the resource's Metadata with its reason).
+VALIDATED := $(if $(SERVICE),$(SOURCE),$(TEMPLATES) pipelines/bootstrap.yaml)
+validate: $(SAM_VENV)/.ready $(CHECKOV_VENV)/.ready
+	@for t in $(VALIDATED); do $(SAM_ENV) $(SAM) validate --lint --template-file $$t || exit 1; done
+	$(SAM_VENV)/bin/cfn-lint --append-rules tools/cfn_rules -- $(VALIDATED)
+	$(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation $(addprefix -f ,$(VALIDATED))
 
 # What CI proves: the root builds from nothing, so the layer and every function really build for arm64,
 # and every service also builds alone (its own pipeline deploys it that way).
@@ -172,4 +187,4 @@ fuzz: $(VENV)/.ready
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(PY) -m pytest -q -s tests/apis
 
 clean:
-	rm -rf .aws-sam .localcloud .hypothesis $(VENV) $(SAM_VENV)
+	rm -rf .aws-sam .localcloud .hypothesis $(VENV) $(SAM_VENV) $(CHECKOV_VENV)
