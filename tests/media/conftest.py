@@ -21,10 +21,10 @@ os.environ.setdefault("IDEMPOTENCY_TABLE", "media-idempotency-test")
 os.environ.setdefault("EVENTS_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:platform-dev-MediaEvents")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "media")
 
-import boto3
-from moto import mock_aws
+import boto3  # noqa: E402 (after the environment above)
+from moto import mock_aws  # noqa: E402
 
-from tests.templates.cfn import load_template
+from tests.templates.cfn import load_template  # noqa: E402
 
 
 class Cloud:
