@@ -155,3 +155,30 @@ def test_renditions_are_deterministic():
     body = images.jpeg((2400, 1600), gps=True)
     first, second = imaging.render(body, "JPEG"), imaging.render(body, "JPEG")
     assert [r.body for r in first.renditions] == [r.body for r in second.renditions]
+
+
+def test_rendering_imports_no_decoder_but_the_three_allowed(tmp_path):
+    """Image.init() would import every plugin (FITS, PSD, ...): slower cold starts, and more decoders."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from media.logic import imaging\n"
+        "from tests.media import images\n"
+        "imaging.render(images.jpeg((900, 600)), 'JPEG')\n"
+        "imaging.render(images.webp(), 'WEBP')\n"
+        "plugins = sorted(m for m in sys.modules if m.startswith('PIL.') and m.endswith('ImagePlugin'))\n"
+        "print(','.join(plugins))\n"
+    )
+    root = __file__.rsplit("/tests/", 1)[0]
+    env = {"PYTHONPATH": f"{root}/services/media/src:{root}/layers/shared:{root}", "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=root)
+    allowed = {"PIL.JpegImagePlugin", "PIL.PngImagePlugin", "PIL.WebPImagePlugin"}
+    # preinit() adds BMP, GIF and PPM (registered, never tried: open() is given the allow-list)
+    assert set(out.stdout.strip().split(",")) <= allowed | {
+        "PIL.BmpImagePlugin",
+        "PIL.GifImagePlugin",
+        "PIL.PpmImagePlugin",
+    }
+    assert "PIL.FitsImagePlugin" not in out.stdout
