@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import copy
 import json
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -92,11 +91,6 @@ def test_the_sample_upload_event_gets_a_presigned_post_pinning_key_type_and_size
     assert ["content-length-range", 1, 4718592] in conditions
     assert {"bucket": BUCKET} in conditions
     assert body["fields"]["Content-Type"] == "image/jpeg"
-
-
-def test_the_upload_api_never_loads_pillow(cloud):
-    call_upload(sample("create-upload.json"))
-    assert "PIL" not in sys.modules or "media.logic.imaging" not in sys.modules
 
 
 @pytest.mark.parametrize("groups", [None, "users", "[users]", "administrators"])

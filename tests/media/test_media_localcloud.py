@@ -139,3 +139,13 @@ def test_only_signed_in_admins_get_an_upload(localcloud):
     assert nobody.status_code == 401
     bad = create_upload(localcloud, id_token(localcloud, admin=True), {**body, "contentType": "image/gif"})
     assert bad.status_code == 400 and "url" not in bad.json()
+
+
+def test_the_sample_events_run_in_localcloud_invoke(localcloud):
+    """What `localcloud invoke Media/<Function> -e events/media/<name>.json` does (and `sam local invoke -e`)."""
+    from tests.media.test_media_handlers import sample
+
+    payload = localcloud.invoke("Media/CreateUploadFunction", sample("create-upload.json"))["payload"]
+    assert payload["statusCode"] == 201 and json.loads(payload["body"])["key"].startswith("uploads/")
+    batch = localcloud.invoke("Media/MakeThumbnailsFunction", sample("make-thumbnails.json"))
+    assert batch["payload"] == {"batchItemFailures": []}  # its upload is not there: nothing to do
