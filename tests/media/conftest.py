@@ -48,6 +48,15 @@ class Cloud:
         arn = self.sqs.get_queue_attributes(QueueUrl=self.queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
 
+    def clear(self) -> None:
+        """Empty the bucket, the idempotency table and the events queue: one test's data never meets another's."""
+        for key in self.keys():
+            self.s3.delete_object(Bucket=BUCKET, Key=key)
+        dynamodb, table = boto3.client("dynamodb"), os.environ["IDEMPOTENCY_TABLE"]
+        for item in dynamodb.scan(TableName=table, ProjectionExpression="id").get("Items", []):
+            dynamodb.delete_item(TableName=table, Key={"id": item["id"]})
+        self.events()  # drained (PurgeQueue is allowed once a minute)
+
     def events(self) -> list[dict]:
         out = []
         while True:
@@ -62,15 +71,24 @@ class Cloud:
         return [o["Key"] for o in self.s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])]
 
 
+@pytest.fixture(scope="module")
+def moto_cloud():
+    """moto for one test module (starting it and creating the resources is the slow part)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+            patch.delenv(name, raising=False)
+        with mock_aws():
+            yield Cloud()
+
+
 @pytest.fixture
-def cloud(monkeypatch):
-    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
+def cloud(moto_cloud):
+    """moto with no objects, idempotency records or events left from another test, and fresh wiring."""
     from media import wiring
 
-    with mock_aws():
-        wiring.use_processor(None)
-        wiring.use_uploads(None)
-        yield Cloud()
-        wiring.use_processor(None)
-        wiring.use_uploads(None)
+    wiring.use_processor(None)
+    wiring.use_uploads(None)
+    yield moto_cloud
+    wiring.use_processor(None)
+    wiring.use_uploads(None)
+    moto_cloud.clear()
