@@ -28,7 +28,7 @@ BENCHES = {
     "aws_endpoint": ([], ["--requests", "300", "--query-requests", "30"]),
     "edge": ([], ["--requests", "300", "--large-mb", "300"]),
 }
-EXTRAS = ("lambdas_roundtrip", "sqs_latency")
+EXTRAS = ("lambdas_roundtrip", "sqs_latency", "media_thumbnails")
 
 
 def call(args: list[str]) -> int:

@@ -37,11 +37,12 @@ from .actions import service_action
 from .bucket_policies import BucketPolicies
 from .identity import OPERATIONS, ROLE_SESSION_NAME, CognitoError, CognitoIdentity, Session, is_issued_key_format
 from .mutations import mutates
-from .policy import Request, evaluate
+from .policy import Principal, Request, evaluate
 from .principals import Principals, Rejected
 from .resource_only import EDGE_ENVIRON_KEY, ResourceCaller, anonymous_s3, edge_caller
 from .role_policies import PolicyStore
 from .s3_gate import S3Gate
+from .s3_post_policy import PostPolicyGate, Refusal, is_post_form, refusal_response
 from .wsgi_util import denied_message, read_body, respond
 
 COGNITO_TARGET = "AWSCognitoIdentityService."
@@ -92,6 +93,7 @@ class AwsFront:
             waived=lambda: self._waived,
         )
         self.principals = Principals(self.identity, self.policies, account_id=account_id, clock=lambda: self.clock())
+        self.post_policy = PostPolicyGate(self.principals, clock=lambda: self.clock(), authorize=self._post_form_denial)
 
     @property
     def credential_ttl(self) -> int:
@@ -122,6 +124,8 @@ class AwsFront:
             credential = sigv4.parse_credential(environ)
         if credential is not None and is_issued_key_format(credential.access_key):
             return self._authorised(environ, start_response, credential)
+        if credential is None and not target and is_post_form(environ, self.s3.bucket_exists):
+            return self._post_form(environ, start_response)
         if credential is None and not target and anonymous_s3(environ, self.s3.bucket_exists):
             return self.s3.for_resource_caller(environ, start_response, ResourceCaller())
         if credential is not None or target:
@@ -133,6 +137,25 @@ class AwsFront:
             self.bucket_policies.forget()
             self.identity.forget_pools()
         return self.app(environ, start_response)
+
+    def _post_form(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        """S3 POST Object: the form's signed policy decides (s3_post_policy.py), then moto stores the file."""
+        try:
+            self.post_policy.check(environ)
+        except Refusal as refusal:
+            return refusal_response(refusal, start_response)
+        return self.app(environ, start_response)
+
+    def _post_form_denial(self, session: Session, bucket: str, key: str, environ: dict) -> str | None:
+        context = self.principals.context(environ, session, self.region)
+        decision = evaluate(
+            Request("s3:PutObject", f"arn:aws:s3:::{bucket}/{key}", context),
+            self.policies.role_policies(session.role_arn),
+            [(f"the bucket policy of {bucket}", doc)] if (doc := self.bucket_policies.document(bucket)) else [],
+            principal=Principal(arn=session.arn, role_arn=session.role_arn, account=self.account_id),
+            waived_keys=self._waived,
+        )
+        return None if decision.allowed else decision.reason
 
     def _cognito(self, operation: str, environ: dict, start_response: Callable) -> Iterable[bytes]:
         try:

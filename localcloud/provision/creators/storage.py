@@ -171,7 +171,8 @@ def _bucket(ctx: StackContext, r: Resource) -> None:
     if p.get("OwnershipControls"):
         s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls=p["OwnershipControls"])
     if p.get("CorsConfiguration"):
-        s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": p["CorsConfiguration"]["CorsRules"]})
+        rules = [_cors_rule(rule) for rule in p["CorsConfiguration"]["CorsRules"]]
+        s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
     if tag_list(p):
         s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": tag_list(p)})
     notifications = bucket_notifications(p)
@@ -212,3 +213,11 @@ def _bucket_policy(ctx: StackContext, r: Resource) -> None:
     p = r.properties
     ctx.aws("s3").put_bucket_policy(Bucket=p["Bucket"], Policy=policy_json(p["PolicyDocument"]))
     r.ref = ctx.name_for(r.logical_id)
+
+
+# CloudFormation's CorsRule spells three names differently from S3's API.
+_CORS_NAMES = {"Id": "ID", "MaxAge": "MaxAgeSeconds", "ExposedHeaders": "ExposeHeaders"}
+
+
+def _cors_rule(rule: dict) -> dict:
+    return {_CORS_NAMES.get(name, name): value for name, value in rule.items()}
