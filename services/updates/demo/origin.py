@@ -9,8 +9,9 @@ It knows nothing of CloudFront. With `--secret` it refuses (403) every request t
 secret header, as an ALB listener rule would, so only the distribution reaches it.
 
 Its own paths, never sent through the CDN: `GET /_demo/stats` (the counters as JSON), `POST
-/_demo/reset`, and, for tests of the CDN's error handling, `POST /_demo/fail?path=/x&status=500` and
-`POST /_demo/heal`. They are answered without the secret, on loopback only.
+/_demo/reset`, and, for tests of the CDN's error handling, `POST /_demo/fail?path=/x&status=500`,
+`POST /_demo/delay?seconds=0.5` (a slow origin) and `POST /_demo/heal`. They are answered without the
+secret, on loopback only.
 
 Run: python services/updates/demo/origin.py --root DIR [--port 4600] [--secret S] [--sample]
 """
@@ -27,6 +28,7 @@ import os
 import re
 import signal
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -52,14 +54,16 @@ class Counters:
             self.by_path: Counter[str] = Counter()
             self.by_status: Counter[int] = Counter()
             self.last_headers: dict[str, dict[str, str]] = {}
+            self.last_targets: dict[str, str] = {}
 
-    def record(self, path: str, status: int, headers: dict[str, str]) -> None:
+    def record(self, path: str, status: int, headers: dict[str, str], target: str = "") -> None:
         with self._lock:
             self.requests += 1
             self.by_path[path] += 1
             self.by_status[status] += 1
             self.refused += status == 403
             self.last_headers[path] = headers
+            self.last_targets[path] = target or path
 
     def sent(self, count: int) -> None:
         with self._lock:
@@ -74,6 +78,7 @@ class Counters:
                 "byPath": dict(self.by_path),
                 "byStatus": {str(k): v for k, v in self.by_status.items()},
                 "lastHeaders": dict(self.last_headers),
+                "lastTargets": dict(self.last_targets),
             }
 
 
@@ -94,6 +99,7 @@ class DemoOrigin:
         self.secret_header = secret_header
         self.counters = Counters()
         self.failing: dict[str, int] = {}
+        self.delay = 0.0
         self.server = ThreadingHTTPServer((host, port), _handler(self))
         self.server.daemon_threads = True
         self.server.request_queue_size = 128
@@ -133,12 +139,12 @@ def plan_range(value: str | None, size: int) -> tuple[int, int] | str | None:
     if not first:
         length = int(last)
         return (max(0, size - length), size - 1) if length and size else "unsatisfiable"
-    start, end = int(first), int(last) if last else size - 1
-    if end < start:
+    start = int(first)
+    if last and int(last) < start:
         return None
     if start >= size:
         return "unsatisfiable"
-    return start, min(end, size - 1)
+    return start, min(int(last) if last else size - 1, size - 1)
 
 
 def _handler(origin: DemoOrigin) -> type[BaseHTTPRequestHandler]:
@@ -167,6 +173,9 @@ def _handler(origin: DemoOrigin) -> type[BaseHTTPRequestHandler]:
                 origin.failing[query.get("path", "/")] = int(query.get("status", "500"))
             elif url.path == "/_demo/heal":
                 origin.failing.clear()
+                origin.delay = 0.0
+            elif url.path == "/_demo/delay":
+                origin.delay = float(query.get("seconds", "0"))
             else:
                 self._plain(404, "no such control\n")
                 return
@@ -183,18 +192,20 @@ def _handler(origin: DemoOrigin) -> type[BaseHTTPRequestHandler]:
                 self._plain(200, json.dumps(origin.counters.snapshot()), "application/json")
                 return
             headers = {k.lower(): v for k, v in self.headers.items()}
+            if origin.delay:
+                time.sleep(origin.delay)
             if origin.secret and headers.get(origin.secret_header.lower()) != origin.secret:
-                origin.counters.record(path, 403, headers)
+                origin.counters.record(path, 403, headers, self.path)
                 self._plain(403, "forbidden: this origin answers its CDN only\n", body=body)
                 return
             if path in origin.failing:
                 status = origin.failing[path]
-                origin.counters.record(path, status, headers)
+                origin.counters.record(path, status, headers, self.path)
                 self._plain(status, "the origin is failing\n", body=body)
                 return
             file = origin.file_for(path)
             if file is None:
-                origin.counters.record(path, 404, headers)
+                origin.counters.record(path, 404, headers, self.path)
                 self._plain(404, "not found\n", body=body)
                 return
             self._file(path, file, headers, body=body)
@@ -206,14 +217,14 @@ def _handler(origin: DemoOrigin) -> type[BaseHTTPRequestHandler]:
                 modified = email.utils.formatdate(int(stat.st_mtime), usegmt=True)
                 size = stat.st_size
                 if _not_modified(headers, etag, int(stat.st_mtime)):
-                    origin.counters.record(path, 304, headers)
+                    origin.counters.record(path, 304, headers, self.path)
                     self.send_response(304)
                     self._validators(etag, modified)
                     self.end_headers()
                     return
                 span = plan_range(headers.get("range"), size) if _if_range(headers, etag, modified) else None
                 if span == "unsatisfiable":
-                    origin.counters.record(path, 416, headers)
+                    origin.counters.record(path, 416, headers, self.path)
                     self.send_response(416)
                     self.send_header("Content-Range", f"bytes */{size}")
                     self.send_header("Content-Length", "0")
@@ -221,7 +232,7 @@ def _handler(origin: DemoOrigin) -> type[BaseHTTPRequestHandler]:
                     return
                 start, end = span if isinstance(span, tuple) else (0, size - 1)
                 status = 206 if isinstance(span, tuple) else 200
-                origin.counters.record(path, status, headers)
+                origin.counters.record(path, status, headers, self.path)
                 self.send_response(status)
                 self.send_header("Content-Type", mimetypes.guess_type(file.name)[0] or "application/octet-stream")
                 self.send_header("Content-Length", str(end - start + 1))
