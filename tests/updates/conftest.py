@@ -4,6 +4,7 @@ as `make dev` runs them: the origin domain, port, protocol and secret arrive as 
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,17 @@ class UpdatesCloud:
 
     def origin_count(self, path: str) -> int:
         return self.origin_stats()["byPath"].get(ORIGIN_PATH + path, 0)
+
+    def wait_cached(self, path: str, timeout: float = 15) -> None:
+        """Until the edge holds `path` whole: a viewer can finish reading a body a moment before the edge
+        commits it, and a request in that moment is (rightly) a Miss collapsed onto the fill."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            (summary,) = requests.get(self.cloud.base + "/_local/api/edge", timeout=10).json()
+            if any(entry["path"] == path for entry in summary["cached"]):
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"{path} was not cached within {timeout} s")
 
     def control(self, action: str, **query: str) -> None:
         requests.post(f"{self.origin.url}/_demo/{action}", params=query, timeout=10).raise_for_status()

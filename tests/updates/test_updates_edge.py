@@ -24,6 +24,7 @@ def test_repeated_downloads_reach_the_origin_once(updates):
     first = updates.get("/releases/1.0.0/app-1.0.0.bin")
     assert first.status_code == 200 and first.content == body
     assert first.headers["X-Cache"] == "Miss from cloudfront"
+    updates.wait_cached("/releases/1.0.0/app-1.0.0.bin")
     for _ in range(5):
         again = updates.get("/releases/1.0.0/app-1.0.0.bin")
         assert again.content == body and again.headers["X-Cache"] == "Hit from cloudfront"
@@ -113,6 +114,7 @@ def test_a_range_is_correct_byte_for_byte_on_a_miss_and_on_a_hit(updates):
     assert miss.status_code == 206
     assert miss.headers["Content-Range"] == f"bytes 1048570-2097160/{len(body)}"
     assert miss.content == body[1048570:2097161]
+    updates.wait_cached("/releases/6.0.0/app.bin")
     hit = updates.get("/releases/6.0.0/app.bin", headers={"Range": "bytes=-1000"})
     assert hit.status_code == 206 and hit.content == body[-1000:]
     assert hit.headers["X-Cache"] == "Hit from cloudfront"
@@ -162,6 +164,7 @@ def test_a_large_file_streams_through_whole_and_is_then_a_hit(updates):
                 digest.update(chunk)
                 received += len(chunk)
         assert received == size and digest.hexdigest() == expected
+        updates.wait_cached("/releases/9.0.0/full.img")
     assert updates.origin_count("/releases/9.0.0/full.img") == 1
     assert updates.origin_stats()["bytesSent"] >= size
 
