@@ -79,6 +79,7 @@ def updates(tmp_path_factory):
         "OriginSecret": SECRET,
         "ManifestTtl": MANIFEST_TTL,
         "ErrorCachingMinTtl": ERROR_TTL,
+        "EnableLogging": "true",
     }
     extra = tuple(arg for key, value in params.items() for arg in ("--param", f"{key}={value}"))
     template = ROOT / "services" / "updates" / "template.yaml"

@@ -5,7 +5,9 @@ Each test uses its own paths: the edge's cache lives as long as the module's loc
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -182,3 +184,24 @@ def test_plain_http_viewers_are_redirected_to_https(updates):
     response = updates.get("/releases/1.0.0/app-1.0.0.bin", headers=plain, allow_redirects=False)
     assert response.status_code == 301
     assert response.headers["Location"].startswith("https://")
+
+
+def test_standard_logs_reach_the_log_bucket(updates):
+    updates.put("/releases/11.0.0/app.bin", b"eleven")
+    for _ in range(2):
+        updates.get("/releases/11.0.0/app.bin?from=test", headers={"User-Agent": "updater/11"})
+    s3 = updates.cloud.aws("s3")
+    bucket = updates.cloud.endpoints["outputs"]["Root"]["LogBucketName"]
+    prefix = "cloudfront/"  # then <app>-<env>-updates/
+    deadline = time.monotonic() + 15
+    lines: list[list[str]] = []
+    while time.monotonic() < deadline and len(lines) < 2:
+        time.sleep(0.2)
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])]
+        text = [gzip.decompress(s3.get_object(Bucket=bucket, Key=key)["Body"].read()).decode() for key in keys]
+        lines = [row.split("\t") for t in text for row in t.splitlines() if "/releases/11.0.0/app.bin" in row]
+    assert [row[13] for row in lines] == ["Miss", "Hit"]  # x-edge-result-type
+    assert all((row[7], row[11], row[10]) == ("/releases/11.0.0/app.bin", "from=test", "updater/11") for row in lines)
+    distribution_id = updates.cloud.endpoints["outputs"]["Root"]["DistributionId"]
+    name = re.compile(rf"cloudfront/[a-z0-9-]+-updates/{distribution_id}\.\d{{4}}-\d\d-\d\d-\d\d\.[0-9a-f]{{8}}\.gz")
+    assert keys and all(name.fullmatch(key) for key in keys)
