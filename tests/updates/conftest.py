@@ -15,8 +15,8 @@ from services.updates.demo.origin import DemoOrigin
 from tests.support.localcloud import ROOT, LocalCloudProcess
 
 SECRET = "edge-only-7f3a"
-MANIFEST_TTL = 2
-ERROR_TTL = 1
+MANIFEST_TTL = 3
+ERROR_TTL = 2
 ORIGIN_PATH = "/downloads"  # the origin serves its files under a folder, as many existing apps do
 
 
