@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -205,3 +206,14 @@ def test_standard_logs_reach_the_log_bucket(updates):
     distribution_id = updates.cloud.endpoints["outputs"]["Root"]["DistributionId"]
     name = re.compile(rf"cloudfront/[a-z0-9-]+-updates/{distribution_id}\.\d{{4}}-\d\d-\d\d-\d\d\.[0-9a-f]{{8}}\.gz")
     assert keys and all(name.fullmatch(key) for key in keys)
+
+
+def test_manifests_are_compressed_and_binaries_are_not(updates):
+    manifest = json.dumps({"version": "12.0.0", "files": [f"/releases/12.0.0/part-{i}.bin" for i in range(200)]})
+    updates.put("/channels/gz/latest.json", manifest.encode())
+    updates.put("/releases/12.0.0/app.bin", pattern(64 * 1024, "gzip"))
+    asked = {"Accept-Encoding": "gzip, br"}
+    compressed = updates.get("/channels/gz/latest.json", headers=asked)
+    assert compressed.headers["Content-Encoding"] in ("gzip", "br") and compressed.text == manifest
+    binary = updates.get("/releases/12.0.0/app.bin", headers=asked)
+    assert "Content-Encoding" not in binary.headers  # application/octet-stream is not a compressible type
