@@ -127,11 +127,7 @@ def test_eventbridge_put_events(served):  # noqa: F811
         {"id": "p1"},
     )
     # This bare front runs no buses, so the event is dropped, and the tap log says so rather than hide it.
-    assert (dropped["kind"], dropped["name"], dropped["note"]) == (
-        "dropped",
-        "default",
-        "localcloud was still starting",
-    )
+    assert (dropped["kind"], dropped["name"], dropped["note"]) == ("dropped", "default", "localcloud was still starting")
 
 
 def test_ses_v1_and_v2_emails(served):  # noqa: F811
