@@ -5,7 +5,8 @@ work), and any edge port, like the main HTTP port, also answers by `Host` for a 
 `curl -H 'Host: blog.example.com' <any edge URL>`. Ports are `base_port`, `base_port + 1`, ... in the
 order of the distributions' addresses, so they are stable across restarts; base 0 lets the system pick.
 
-The cache lives in one folder, emptied at start: like CloudFront's, it is not data the app owns.
+The cache lives in one folder, emptied at start: like CloudFront's, it is not data the app owns. A
+distribution with `Logging` gets standard logs in its bucket (`access_log`), through `write_log`.
 """
 
 from __future__ import annotations
