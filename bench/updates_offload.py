@@ -9,7 +9,8 @@ thread that reads into a reused 1 MiB buffer (so the client is not what is measu
 
 Prints, per side: origin requests and bytes, client bytes, wall time, throughput and the p50/p99 time
 per download; then the offload ratio (1 - origin bytes through the edge / origin bytes direct) and the
-edge process's peak RSS (and its growth during the surge). Goals: at most one origin fetch per object
+edge process's peak RSS growth during the surge, and during the same surge of a `--small-mb` file
+(so the growth is seen to follow the connections, not the size). Goals: at most one origin fetch per object
 per TTL (offload >= 99.9 %), edge memory independent of the file size, edge throughput on hits at least
 the origin's direct throughput.
 """
@@ -41,12 +42,13 @@ ORIGIN = ROOT / "services" / "updates" / "demo" / "origin.py"
 NAME = "updates"
 SECRET = "bench-secret"
 PATH = "/releases/9.9.9/app-9.9.9.bin"
+SMALL_PATH = "/releases/9.9.9/delta-9.9.9.bin"
 BUFFER = 1 << 20
 
 
-def _file(root: Path, size: int) -> None:
-    """The update file, real bytes (not sparse), written once in 1 MiB blocks."""
-    target = root / PATH.lstrip("/")
+def _file(root: Path, size: int, path: str = PATH) -> None:
+    """An update file, real bytes (not sparse), written once in 1 MiB blocks."""
+    target = root / path.lstrip("/")
     target.parent.mkdir(parents=True, exist_ok=True)
     block = os.urandom(BUFFER)
     with open(target, "wb") as out:
@@ -101,12 +103,14 @@ def run(argv: list[str] | None = None) -> list[Figure]:
     parser.add_argument("--downloads", type=int, default=1000, help="downloads per side (default 1000)")
     parser.add_argument("--size-mb", type=int, default=100, help="size of the update file (default 100)")
     parser.add_argument("--concurrency", type=int, default=50, help="downloads at a time (default 50)")
+    parser.add_argument("--small-mb", type=int, default=5, help="the same surge with this size, edge only (RSS)")
     args = parser.parse_args(argv)
     size = args.size_mb * 1024 * 1024
 
     work = Path(tempfile.mkdtemp(prefix="bench-updates-"))
     files = work / "files"
     _file(files, size)
+    _file(files, args.small_mb * 1024 * 1024, SMALL_PATH)
     port = processes.free_port()
     origin_url = f"http://127.0.0.1:{port}"
     origin = processes.spawn(
@@ -122,6 +126,8 @@ def run(argv: list[str] | None = None) -> list[Figure]:
     pid = cloud.proc.pid
     rows, sides = [], {}
     try:
+        small = Surge(edge_url + SMALL_PATH, {})  # first, so both surges start from a fresh edge process
+        small_growth = peak_rss_growth(pid, lambda: small.run(args.downloads, args.concurrency))
         _reset(origin_url)
         client_bytes, wall, latency = Surge(origin_url + PATH, {"X-Origin-Verify": SECRET}).run(
             args.downloads, args.concurrency
@@ -137,6 +143,7 @@ def run(argv: list[str] | None = None) -> list[Figure]:
         growth = peak_rss_growth(pid, surge)
         client_bytes, wall, latency = outcome["result"]
         sides["through the edge"] = (_stats(origin_url), client_bytes, wall, latency)
+
     finally:
         cloud.stop()
         processes.stop(origin)
@@ -152,7 +159,8 @@ def run(argv: list[str] | None = None) -> list[Figure]:
     header = ["side", "origin requests", "origin MiB", "client MiB", "wall s", "MiB/s", "p50 / p99 ms"]
     print(table(rows, header))
     print(f"offload ratio {offload:.4%}; edge/direct throughput {edge_rate / direct_rate:.2f}x; "
-          f"edge RSS {rss_before:.0f} MiB before, peak +{growth:.1f} MiB during the surge")  # fmt: skip
+          f"edge RSS {rss_before:.0f} MiB before, peak +{growth:.1f} MiB during the surge "
+          f"(+{small_growth:.1f} MiB for the same surge of a {args.small_mb} MB file)")  # fmt: skip
     return [
         Figure(NAME, "origin requests through the edge", float(edge[0]["requests"]), "", "goal 1"),
         Figure(NAME, "offload ratio", offload * 100, "%", "goal >= 99.9"),
@@ -162,6 +170,7 @@ def run(argv: list[str] | None = None) -> list[Figure]:
         Figure(NAME, "edge p50 per download", edge[3].p50, "ms"),
         Figure(NAME, "direct p50 per download", direct[3].p50, "ms"),
         Figure(NAME, f"edge peak RSS growth, {args.size_mb} MB file", growth, "MiB", "goal: independent of size"),
+        Figure(NAME, f"edge peak RSS growth, {args.small_mb} MB file", small_growth, "MiB"),
     ]
 
 
