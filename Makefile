@@ -31,6 +31,7 @@ ENV          ?= dev
 REGION       ?= us-east-1
 SERVICE      ?=
 DEPLOY_FLAGS ?=
+PARAMS       ?=
 ifneq ($(SERVICE),)
 ifeq ($(filter $(SERVICE),$(SERVICES)),)
 $(error SERVICE=$(SERVICE) is not a service; choose one of: $(SERVICES))
@@ -51,7 +52,7 @@ help:
 	@echo "make dev [SEED=1] [FRESH=1] run everything on localcloud (Ctrl-C stops; data is kept unless FRESH)"
 	@echo "make test [SERVICE=todos]   lint, unit + integration tests, sam validate --lint, sam build (one service's)"
 	@echo "make build [SERVICE=todos]  sam build the root or one service (arm64) into .aws-sam/<root|service>/build"
-	@echo "make deploy [SERVICE=x] [ENV=dev]  sam deploy that build to stack platform-<env>[-<service>]"
+	@echo "make deploy [SERVICE=x] [ENV=dev] [PARAMS='K=V ...']  sam deploy that build to stack platform-<env>[-<service>]"
 	@echo "make invoke FN=Stack/Function EVENT=events/x.json   invoke one function locally"
 	@echo "make bench                  print localcloud figures"
 	@echo "make fuzz [FUZZ_EXAMPLES=n] fuzz every API through localcloud, n examples per operation, new seeds"
@@ -83,10 +84,15 @@ $(SAM_VENV)/.ready: requirements/sam.txt
 $(CHECKOV_VENV)/.ready: requirements/checkov.txt
 	$(call tool_venv,$(CHECKOV_VENV),requirements/checkov.txt,checkov)
 
+# The updates CDN's demo origin (services/updates/demo/origin.py), on the port and with the secret that
+# samconfig's `local` env gives the root's Updates* parameters; it lives as long as `make dev`.
+UPDATES_ORIGIN := $(PY) services/updates/demo/origin.py --root .localcloud/updates-origin --sample --port 4600 --secret local-demo-secret
+
 dev: $(VENV)/.ready
 	@# localcloud's own bytecode, compiled once even where PYTHONDONTWRITEBYTECODE is set (a third of a second per start)
 	@$(PY) -m compileall -q localcloud
-	$(PY) -m localcloud up $(if $(FRESH),--fresh) $(if $(SEED),--seed scripts/seed_demo.py)
+	@$(UPDATES_ORIGIN) & origin=$$!; trap 'kill $$origin 2>/dev/null' EXIT; \
+	  $(PY) -m localcloud up $(if $(FRESH),--fresh) $(if $(SEED),--seed scripts/seed_demo.py)
 
 test: setup lint unit validate build-ci
 
@@ -173,7 +179,7 @@ build: setup
 # refused, as CI builds once and deploys that artifact. The samconfig env adds capabilities and the bucket.
 deploy: setup
 	@test -f $(BUILD_DIR)/template.yaml || { echo "deploy: no build at $(BUILD_DIR); run 'make build$(if $(SERVICE), SERVICE=$(SERVICE))' first" >&2; exit 1; }
-	$(SAM_ENV) $(SAM) deploy --config-env $(CONFIG_ENV) --template-file $(BUILD_DIR)/template.yaml --stack-name $(STACK) --region $(REGION) --parameter-overrides $(or $(DEPLOY_PARAMETERS),$(error deploy: no parameters for $(SOURCE) in ENV=$(ENV) (see the line above))) $(DEPLOY_FLAGS)
+	$(SAM_ENV) $(SAM) deploy --config-env $(CONFIG_ENV) --template-file $(BUILD_DIR)/template.yaml --stack-name $(STACK) --region $(REGION) --parameter-overrides $(or $(DEPLOY_PARAMETERS),$(error deploy: no parameters for $(SOURCE) in ENV=$(ENV) (see the line above))) $(PARAMS) $(DEPLOY_FLAGS)
 
 invoke: $(VENV)/.ready
 	$(PY) -m localcloud invoke $(FN) -e $(EVENT)

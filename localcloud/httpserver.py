@@ -17,7 +17,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import BinaryIO
 
-from localcloud.model import HttpRequest, HttpResponse
+from localcloud.model import FileSlice, HttpRequest, HttpResponse
 
 log = logging.getLogger(__name__)
 
@@ -311,8 +311,11 @@ def _stream(conn: socket.socket, head: bytes, chunks, bodiless: bool, declared: 
             if not chunk:
                 continue
             sent += len(chunk)
-            data = chunk if declared is not None else b"%x\r\n%s\r\n" % (len(chunk), chunk)
-            conn.sendall(pending + data if pending else data)
+            if isinstance(chunk, FileSlice):
+                _send_slice(conn, pending, chunk, chunked=declared is None)
+            else:
+                data = chunk if declared is not None else b"%x\r\n%s\r\n" % (len(chunk), chunk)
+                conn.sendall(pending + data if pending else data)
             pending = b""
         if declared is None:
             conn.sendall(pending + b"0\r\n\r\n")
@@ -326,6 +329,19 @@ def _stream(conn: socket.socket, head: bytes, chunks, bodiless: bool, declared: 
         close = getattr(iterator, "close", None)
         if close is not None:
             close()
+
+
+def _send_slice(conn: socket.socket, pending: bytes, chunk: FileSlice, *, chunked: bool) -> None:
+    """A file region straight from the kernel's page cache to the socket (`sendfile`)."""
+    if chunked:
+        pending += b"%x\r\n" % chunk.count
+    if pending:
+        conn.sendall(pending)
+    sent = conn.sendfile(chunk.file, chunk.offset, chunk.count)
+    if sent != chunk.count:
+        raise OSError(f"the file ended {chunk.count - sent} bytes before its slice")
+    if chunked:
+        conn.sendall(b"\r\n")
 
 
 def encode_head(lines: list[str], keep_alive: bool) -> bytes:

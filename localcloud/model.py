@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import deque
@@ -178,6 +179,24 @@ class HttpRequest:
             if key.lower() == lowered:
                 return value
         return default
+
+
+@dataclass(frozen=True)
+class FileSlice:
+    """A streamed body chunk that is `count` bytes of an open file from `offset`. The local HTTP server
+    sends it with `sendfile`, so a large cached body goes from the page cache to the socket without passing
+    through Python; anything else reads it as bytes (`bytes(chunk)`, `b"".join(...)`: the buffer protocol).
+    The file must stay open until the chunk is sent: the producer closes it when its iterator ends."""
+
+    file: Any  # a binary file object with fileno()
+    offset: int
+    count: int
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __buffer__(self, flags: int) -> memoryview:
+        return memoryview(os.pread(self.file.fileno(), self.count, self.offset))
 
 
 @dataclass

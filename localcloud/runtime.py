@@ -186,11 +186,15 @@ class LocalCloud:
 
         cache = (self.state_dir or Path(tempfile.mkdtemp(prefix="localcloud-"))) / "edge-cache"
         self.edge = Edge(self.deployment, cache_dir=cache, invoke=self.invoke, gateway=self.gateway.handle,
-                         aws_app=self.front)  # fmt: skip
+                         aws_app=self.front, write_log=self._write_edge_log)  # fmt: skip
         self.edge.start(self.host, self.cdn_port)
         self.front.on_invalidation = self.edge.invalidate
         for address, url in self.edge.urls().items():
             progress(f"CloudFront {address} at {url}")
+
+    def _write_edge_log(self, bucket: str, key: str, body: bytes) -> None:
+        """CloudFront's standard logging: a log file into the distribution's log bucket."""
+        self.aws("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/x-gzip")
 
     def _restore(self, progress: Callable[[str], None], notice: Callable[[str], None]) -> None:
         """Put the saved data back (before any poller or function runs), then save on every change."""

@@ -5,7 +5,8 @@ work), and any edge port, like the main HTTP port, also answers by `Host` for a 
 `curl -H 'Host: blog.example.com' <any edge URL>`. Ports are `base_port`, `base_port + 1`, ... in the
 order of the distributions' addresses, so they are stable across restarts; base 0 lets the system pick.
 
-The cache lives in one folder, emptied at start: like CloudFront's, it is not data the app owns.
+The cache lives in one folder, emptied at start: like CloudFront's, it is not data the app owns. A
+distribution with `Logging` gets standard logs in its bucket (`access_log`), through `write_log`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from localcloud.edge.access_log import AccessLog, Deliveries, logging_config
 from localcloud.edge.book import PolicyBook
 from localcloud.edge.compute import EdgeCompute
 from localcloud.edge.config import ConfigError, Distribution, parse_distribution
@@ -42,6 +44,8 @@ class Edge:
         gateway: Callable[[HttpRequest], HttpResponse] | None = None,
         aws_app: Callable | None = None,
         clock: Callable[[], float] = time.time,
+        write_log: Callable[[str, str, bytes], None] | None = None,
+        log_interval: float = 2.0,
     ):
         self.deployment = deployment
         self.cache_dir = Path(cache_dir)
@@ -53,6 +57,9 @@ class Edge:
         self._by_id: dict[str, Pipeline] = {}
         self._by_alias: dict[str, Pipeline] = {}
         self._servers: dict[str, Server] = {}
+        self.write_log = write_log  # put_object(bucket, key, body) for standard logging
+        self.deliveries = Deliveries(log_interval)
+        self.access_logs: dict[str, AccessLog] = {}  # by address, for distributions with Logging
 
     # lifecycle ------------------------------------------------------------------------------------
 
@@ -76,6 +83,12 @@ class Edge:
                 clock=self.clock,
             )  # fmt: skip
             self.pipelines[distribution.address] = pipeline
+            logging_ = logging_config((resource.properties.get("DistributionConfig") or {}).get("Logging"))
+            if logging_ is not None and self.write_log is not None:
+                access_log = AccessLog(logging_, distribution.id, self.write_log, host=distribution.domain_name,
+                                       clock=self.clock)  # fmt: skip
+                self.access_logs[distribution.address] = access_log
+                self.deliveries.add(access_log)
             self._by_id[distribution.id] = pipeline
             for alias in distribution.aliases:
                 self._by_alias[alias] = pipeline
@@ -101,6 +114,7 @@ class Edge:
         for server in self._servers.values():
             server.close()
         self._servers.clear()
+        self.deliveries.stop()  # the last lines are delivered too
 
     def reset(self) -> None:
         """Empty every cache and count from zero (a data reset)."""
@@ -165,13 +179,17 @@ class Edge:
         host = (req.header("host") or "").split(":", 1)[0].lower()
         return self._by_alias.get(host)
 
-    @staticmethod
-    def _serve(pipeline: Pipeline, req: HttpRequest) -> HttpResponse:
+    def _serve(self, pipeline: Pipeline, req: HttpRequest) -> HttpResponse:
+        started = self.clock()
         request = EdgeRequest(req.method, req.path, req.query, list(req.headers), req.client_ip, req.body)
+        viewer = EdgeRequest(req.method, req.path, req.query, list(req.headers), req.client_ip, req.body)
         try:
             response: EdgeResponse = pipeline.handle(request)
         except Exception:
             log.exception("%s: edge failed on %s %s", pipeline.distribution.address, req.method, req.path)
             body = b"<html><body><h1>502 Bad Gateway</h1><p>The local edge failed (see its log).</p></body></html>"
-            return HttpResponse(502, [("Content-Type", "text/html"), ("x-localcloud-reason", "edge error")], body)
+            response = EdgeResponse(502, [("Content-Type", "text/html"), ("x-localcloud-reason", "edge error")], body)
+        access_log = self.access_logs.get(pipeline.distribution.address)
+        if access_log is not None:
+            response = access_log.served(viewer, response, started)  # as the viewer sent it, before any function
         return HttpResponse(response.status, response.headers, response.body)  # type: ignore[arg-type]

@@ -26,8 +26,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from localcloud.edge.model import Headers
+from localcloud.model import FileSlice
 
 CHUNK = 64 * 1024
+# A body on disk is served as file slices, which the HTTP server sends with sendfile (no copy through
+# Python: a hit keeps up with an origin that sends the same way); a consumer that reads a slice as bytes
+# holds at most this much.
+SLICE = 8 * 1024 * 1024
 MEMORY_BODY_MAX = 1024 * 1024  # bodies up to this size are kept in memory once complete
 DEFAULT_MAX_BYTES = 2 * 1024**3
 
@@ -55,23 +60,36 @@ class Entry:
     def age(self, now: float) -> int:
         return max(0, int(now - self.stored_at))
 
-    def read(self, start: int = 0, end: int | None = None) -> Iterator[bytes]:
-        """The body from byte `start` to `end` inclusive (the whole body by default)."""
+    def read(self, start: int = 0, end: int | None = None) -> Iterator[bytes | FileSlice]:
+        """The body from byte `start` to `end` inclusive (the whole body by default): bytes from memory,
+        slices of the file from disk."""
         stop = self.size if end is None else end + 1
         if self.body is not None:
             for offset in range(start, stop, CHUNK):
                 yield self.body[offset : min(stop, offset + CHUNK)]
             return
         assert self.file is not None
-        with open(self.file, "rb") as handle:
-            handle.seek(start)
-            remaining = stop - start
-            while remaining > 0:
-                chunk = handle.read(min(CHUNK, remaining))
-                if not chunk:
-                    raise FillFailed(f"cached body of {self.path} is shorter than {self.size} bytes")
-                remaining -= len(chunk)
-                yield chunk
+        body = _OpenBody(self.file)
+        if os.fstat(body.fileno()).st_size < stop:
+            raise FillFailed(f"cached body of {self.path} is shorter than {self.size} bytes")
+        for offset in range(start, stop, SLICE):
+            yield FileSlice(body, offset, min(SLICE, stop - offset))
+
+
+class _OpenBody:
+    """A read-only descriptor of a cached body, shared by the slices cut from it and closed when the last
+    of them is gone, so a consumer may hold slices past the iterator (an evicted entry's file is unlinked,
+    but the bytes stay readable while a descriptor is open)."""
+
+    def __init__(self, path: Path):
+        self._fd = os.open(path, os.O_RDONLY)
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def __del__(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
 
 
 @dataclass

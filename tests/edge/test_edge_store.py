@@ -8,7 +8,8 @@ import threading
 import pytest
 
 from localcloud.edge.collapse import FAILED, STREAMING, TIMEOUT, UNCACHEABLE, Collapser
-from localcloud.edge.store import MEMORY_BODY_MAX, CacheStore, FillFailed
+from localcloud.edge.store import MEMORY_BODY_MAX, SLICE, CacheStore, FillFailed
+from localcloud.model import FileSlice
 
 
 @pytest.fixture
@@ -61,6 +62,16 @@ def test_small_bodies_live_in_memory_and_large_ones_on_disk(store, tmp_path):
     assert large.body is None and large.file.exists() and large.file.parent == tmp_path
     assert b"".join(large.read(10, 19)) == b"x" * 10
     assert [p.name for p in tmp_path.iterdir()] == [large.file.name]  # no fill files left behind
+
+
+def test_a_body_on_disk_is_read_as_file_slices_that_outlive_eviction(store):
+    data = bytes(range(256)) * (SLICE // 256 + 100)  # a little over one slice
+    entry = fill_with(store, "big", data)
+    slices = list(entry.read(3))
+    assert all(isinstance(s, FileSlice) for s in slices) and [len(s) for s in slices] == [SLICE, len(data) - 3 - SLICE]
+    store.invalidate(lambda path: True)  # the entry's file is unlinked; the slices keep its bytes readable
+    assert not entry.file.exists()
+    assert b"".join(slices) == data[3:]
 
 
 def test_a_broken_fill_is_not_stored_and_its_readers_hear_so(store):

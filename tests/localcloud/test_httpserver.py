@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from localcloud.httpserver import serve
-from localcloud.model import HttpRequest, HttpResponse
+from localcloud.model import FileSlice, HttpRequest, HttpResponse
 
 
 def echo(req: HttpRequest) -> HttpResponse:
@@ -180,3 +180,59 @@ def test_a_streamed_head_sends_no_body(stream_server):
 def test_a_body_that_breaks_off_closes_the_connection_so_the_client_sees_it(stream_server, path):
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
         requests.get(f"{stream_server.url}{path}", timeout=10).content  # noqa: B018
+
+
+def test_file_slices_go_out_with_sendfile_between_ordinary_chunks(tmp_path, monkeypatch):
+    """A FileSlice chunk (how the edge serves a cached body from disk) is sent by the kernel, framed
+    like any chunk, with or without a declared length."""
+    data = bytes(range(256)) * 8192  # 2 MiB
+    path = tmp_path / "body"
+    path.write_bytes(data)
+    used = []
+    real_sendfile = socket.socket.sendfile
+
+    def counting(self, file, offset=0, count=None):
+        used.append((offset, count))
+        return real_sendfile(self, file, offset, count)
+
+    monkeypatch.setattr(socket.socket, "sendfile", counting)
+
+    def handler(req: HttpRequest) -> HttpResponse:
+        handle = path.open("rb")
+        chunks = [b"<", FileSlice(handle, 1000, 1_000_000), b">", FileSlice(handle, 5, 10)]
+        headers = [("Content-Length", str(1_000_012))] if req.path == "/declared" else []
+        return HttpResponse(200, headers, iter(chunks))  # type: ignore[arg-type]
+
+    srv = serve(handler)
+    try:
+        expected = b"<" + data[1000:1_001_000] + b">" + data[5:15]
+        declared = requests.get(f"{srv.url}/declared", timeout=10)
+        assert declared.headers["Content-Length"] == str(len(expected)) and declared.content == expected
+        chunked = requests.get(f"{srv.url}/chunked", timeout=10)
+        assert chunked.headers["Transfer-Encoding"] == "chunked" and chunked.content == expected
+    finally:
+        srv.close()
+    assert used == [(1000, 1_000_000), (5, 10)] * 2
+
+
+def test_a_file_slice_reads_as_bytes_anywhere_else(tmp_path):
+    path = tmp_path / "body"
+    path.write_bytes(b"0123456789")
+    with path.open("rb") as handle:
+        piece = FileSlice(handle, 2, 5)
+        assert len(piece) == 5 and bytes(piece) == b"23456" and b"".join([piece, b"!"]) == b"23456!"
+
+
+def test_a_file_slice_past_the_end_of_its_file_closes_the_connection(tmp_path):
+    path = tmp_path / "short"
+    path.write_bytes(b"abc")
+
+    def handler(req: HttpRequest) -> HttpResponse:
+        return HttpResponse(200, [("Content-Length", "100")], iter([FileSlice(path.open("rb"), 0, 100)]))  # type: ignore[arg-type]
+
+    srv = serve(handler)
+    try:
+        with pytest.raises(requests.exceptions.ChunkedEncodingError):
+            requests.get(f"{srv.url}/x", timeout=10).content  # noqa: B018
+    finally:
+        srv.close()

@@ -12,6 +12,7 @@ SERVICES = {
     "todos": "services/todos/template.yaml",
     "identity": "services/identity/template.yaml",
     "media": "services/media/template.yaml",
+    "updates": "services/updates/template.yaml",
 }
 USER_POOL_ARN = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Abc123"
 

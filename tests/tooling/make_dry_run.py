@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # The caller's shell must not choose for the test: make reads ENV and SERVICE from the environment too.
-_INHERITED = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "ENV", "SERVICE", "APP", "REGION", "DEPLOY_FLAGS"}
+_INHERITED = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "ENV", "SERVICE", "APP", "REGION", "DEPLOY_FLAGS", "PARAMS"}
 
 
 def make_env() -> dict[str, str]:
