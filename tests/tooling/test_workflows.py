@@ -37,6 +37,7 @@ def test_each_component_has_a_workflow_that_calls_the_one_pipeline(component):
     calls = [job for job in jobs.values() if job.get("uses") == PIPELINE]
     assert len(calls) == 1, f"{component}.yml must call {PIPELINE} once"
     assert calls[0]["with"] == {"component": component}
+    assert set(calls[0].get("secrets", {})) <= {"dev_parameters", "prod_parameters"}
 
 
 def test_the_pipeline_runs_its_stages_in_order_and_prod_waits_for_dev():
@@ -80,7 +81,15 @@ def test_permissions_are_empty_by_default_and_granted_per_job():
 
 def test_credentials_come_from_oidc_only():
     text = "\n".join(p.read_text() for p in WORKFLOWS.glob("*.yml"))
-    assert "aws-access-key-id" not in text and "secrets." not in text
+    assert "aws-access-key-id" not in text and "aws-secret-access-key" not in text
+    # Secrets carry deploy parameters only (e.g. an origin's shared secret), never credentials.
+    assert set(re.findall(r"secrets\.(\w+)", text)) <= {
+        "parameters",
+        "dev_parameters",
+        "prod_parameters",
+        "UPDATES_DEV_PARAMETERS",
+        "UPDATES_PROD_PARAMETERS",
+    }
     deploy = load("_deploy.yml")["jobs"]["deploy"]
     assert deploy["environment"] == "${{ inputs.environment }}"
     (assume,) = [s for s in deploy["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")]

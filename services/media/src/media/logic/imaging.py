@@ -19,11 +19,9 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
-
 # The three decoders, registered by name: otherwise Image.open(formats=...) and save() call Image.init(),
 # which imports every one of Pillow's ~45 plugins (most of its cold-start cost) for formats never used.
-from PIL import JpegImagePlugin, PngImagePlugin, WebPImagePlugin  # noqa: F401
+from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps, JpegImagePlugin, PngImagePlugin, WebPImagePlugin  # noqa: F401
 
 from media.logic.rejections import Rejected
 
