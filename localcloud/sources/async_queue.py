@@ -26,7 +26,8 @@ from .shapes import iso
 
 log = logging.getLogger("localcloud.sources")
 
-DEFAULT_RETRY_DELAYS = (1, 2)
+AWS_RETRY_DELAYS = (60, 120)  # Lambda retries a failed asynchronous invocation after about 1, then 2 minutes
+DEFAULT_TIME_SCALE = 1 / 60  # locally they wait 1 s and 2 s, and event ages count alike
 
 
 class AsyncPoller(Poller):
@@ -44,7 +45,8 @@ class AsyncPoller(Poller):
         events: EventLog,
         activity: Activity,
         destinations: Destinations,
-        retry_delays: tuple[int, ...] = DEFAULT_RETRY_DELAYS,
+        retry_delays: tuple[int, ...] = (1, 2),
+        time_scale: float = 1.0,
     ):
         super().__init__(address, source_name, events, activity)
         self.channel = channel
@@ -54,6 +56,7 @@ class AsyncPoller(Poller):
         self.invoke = invoke
         self.destinations = destinations
         self.retry_delays = retry_delays or (0,)
+        self.max_event_age = config.max_event_age * time_scale
         self.queue = Queue(dedicated_client(aws, "sqs"), queue_arn)
 
     def setup(self) -> None:
@@ -94,7 +97,7 @@ class AsyncPoller(Poller):
         attributes = message.get("Attributes") or {}
         attempt = int(attributes.get("ApproximateReceiveCount", "1"))
         sent = int(attributes.get("SentTimestamp", "0")) / 1000 or time.time()
-        if time.time() - sent > self.config.max_event_age:
+        if time.time() - sent > self.max_event_age:
             self._give_up(event, None, attempt - 1, "EventAgeExceeded")
             self.queue.delete([receipt])
             return
