@@ -138,6 +138,19 @@ def test_an_event_invoke_is_accepted_then_reaches_the_on_success_destination(clo
     assert context["functionArn"] == f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{out['WorkerName']}:$LATEST"
 
 
+def test_a_lambda_destination_is_invoked_asynchronously_with_the_record(cloud, lam, out):
+    job = uuid.uuid4().hex
+    lam.invoke(FunctionName=out["RelayName"], InvocationType="Event", Payload=json.dumps({"id": job}))
+    # Relay's on-success record is Worker's event, and Worker's own on-success record carries it
+    [record] = wait_for(
+        cloud, out["SucceededQueue"], lambda b: b.get("requestPayload", {}).get("requestPayload", {}).get("id") == job
+    )
+    relayed = record["Body"]["requestPayload"]
+    assert relayed["requestContext"]["functionArn"].split(":")[6] == out["RelayName"]
+    assert (relayed["requestContext"]["condition"], relayed["responsePayload"]) == ("Success", {"done": job})
+    assert record["Body"]["requestContext"]["functionArn"].split(":")[6] == out["WorkerName"]
+
+
 def test_a_failing_event_is_retried_twice_then_goes_to_on_failure_and_the_dlq(cloud, lam, out):
     job = uuid.uuid4().hex
     started = time.monotonic()
@@ -189,7 +202,8 @@ def test_over_reserved_concurrency_a_sync_invoke_gets_429_and_an_async_one_waits
 
 def test_list_functions_get_function_configuration_and_aliases(lam, out):
     names = [f["FunctionName"] for f in lam.list_functions()["Functions"]]
-    assert sorted(names) == sorted(out[k] for k in ("EchoName", "CallerName", "WorkerName", "StaleName", "SlowName"))
+    functions = ("EchoName", "CallerName", "WorkerName", "StaleName", "RelayName", "SlowName")
+    assert sorted(names) == sorted(out[k] for k in functions)
     first = lam.list_functions(MaxItems=2)
     rest = lam.list_functions(Marker=first["NextMarker"])
     assert [f["FunctionName"] for f in first["Functions"] + rest["Functions"]] == names
