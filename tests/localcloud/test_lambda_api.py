@@ -267,6 +267,25 @@ def test_a_function_url_with_aws_iam_wants_a_sigv4_signature(cloud, out):
     assert requests.get(url, headers=dict(wrong.headers), timeout=30).status_code == 403
 
 
+def test_identity_pool_credentials_invoke_what_their_role_allows_and_nothing_else(cloud, out):
+    _, creds = cloud.identity_credentials("invoker")
+    lam = cloud.aws("lambda", **creds)
+    answer, payload = invoke(lam, out["EchoName"], {"as": "user"})
+    assert answer["StatusCode"] == 200 and payload["event"] == {"as": "user"}
+    for name, qualifier in ((out["WorkerName"], None), (out["EchoName"], "live")):
+        with pytest.raises(ClientError) as denied:
+            lam.invoke(FunctionName=name, **({"Qualifier": qualifier} if qualifier else {}))
+        error = denied.value.response
+        assert (error["ResponseMetadata"]["HTTPStatusCode"], error["Error"]["Code"]) == (403, "AccessDeniedException")
+        assert "lambda:InvokeFunction" in error["Error"]["Message"]
+    request = AWSRequest(method="GET", url=out["SlowUrl"])
+    SigV4Auth(Credentials(creds["AccessKeyId"], creds["SecretKey"], creds["SessionToken"]), "lambda",
+              cloud.endpoints["region"]).add_auth(request)  # fmt: skip
+    signed = requests.get(out["SlowUrl"], headers=dict(request.headers), timeout=30)
+    assert signed.status_code == 200, signed.text
+    assert signed.json()["caller"]["iam"]["userArn"].endswith("/CognitoIdentityCredentials")
+
+
 @pytest.mark.parametrize(
     ("kwargs", "status", "code", "message"),
     [
