@@ -138,6 +138,24 @@ def test_an_event_invoke_is_accepted_then_reaches_the_on_success_destination(clo
     assert context["functionArn"] == f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{out['WorkerName']}:$LATEST"
 
 
+def test_event_invokes_of_one_function_run_concurrently(cloud, lam, out):
+    warming = [threading.Thread(target=invoke, args=(lam, out["WorkerName"], {"seconds": 1})) for _ in range(2)]
+    for thread in warming:  # two warm workers, so no cold start holds the second invocation up
+        thread.start()
+    for thread in warming:
+        thread.join(30)
+    jobs = [uuid.uuid4().hex for _ in range(2)]
+    for job in jobs:
+        lam.invoke(
+            FunctionName=out["WorkerName"], InvocationType="Event", Payload=json.dumps({"id": job, "seconds": 2})
+        )
+    done = []
+    for job in jobs:
+        done += wait_for(cloud, out["SucceededQueue"], lambda b, job=job: b.get("requestPayload", {}).get("id") == job)
+    runs = [record["Body"]["responsePayload"] for record in done]
+    assert max(run["started"] for run in runs) < min(run["ended"] for run in runs)
+
+
 def test_a_lambda_destination_is_invoked_asynchronously_with_the_record(cloud, lam, out):
     job = uuid.uuid4().hex
     lam.invoke(FunctionName=out["RelayName"], InvocationType="Event", Payload=json.dumps({"id": job}))

@@ -36,6 +36,10 @@ def work(event, context):
     print(f"work {event.get('id')}")
     if event.get("fail"):
         raise WorkFailed(f"work {event.get('id')} failed")
+    if "seconds" in event:
+        started = time.time()
+        time.sleep(event["seconds"])
+        return {"done": event.get("id"), "started": started, "ended": time.time()}
     return {"done": event.get("id")}
 
 
