@@ -96,7 +96,6 @@ class AsyncPoller(Poller):
         assert self._pool is not None
         if not self._slots.acquire(timeout=LONG_POLL_SECONDS):
             return
-        generation = self._generation
         try:
             messages = self.queue.receive(1, LONG_POLL_SECONDS)
         except BaseException:
@@ -105,7 +104,8 @@ class AsyncPoller(Poller):
         if not messages:
             self._slots.release()
             return
-        self._pool.submit(self._run_one, messages[0], generation)
+        # the generation after the receive, as the sequential path: what arrived during a reset is new work
+        self._pool.submit(self._run_one, messages[0], self._generation)
 
     def _run_one(self, message: dict, generation: int) -> None:
         try:
