@@ -191,7 +191,8 @@ class LocalCloud:
 
         assert self.deployment is not None
         catalog = Catalog(self.deployment)
-        self.function_urls = FunctionUrls(self.deployment, catalog, self.invoke, self.front.principals)
+        self.function_urls = FunctionUrls(self.deployment, catalog, self.invoke, self.front.principals,
+                                          requests=self.requests)  # fmt: skip
         self.front.lambda_api.attach(catalog, Invoker(self.invoke, self.sources.invoke_async, self.logs))
 
     def _start_edge(self, progress: Callable[[str], None]) -> None:

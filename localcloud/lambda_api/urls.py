@@ -21,6 +21,7 @@ from localcloud.gateway.pipeline import Refused
 from localcloud.lambda_api.catalog import Catalog
 from localcloud.lambda_api.url_config import PREFIX, FunctionUrl, function_urls
 from localcloud.model import Deployment, HttpRequest, HttpResponse, InvokeResult, Throttled
+from localcloud.requestlog import RequestLog, note_call
 
 if TYPE_CHECKING:
     from localcloud.front.principals import Principals
@@ -46,8 +47,12 @@ class FunctionUrls:
         invoke: Callable[[str, Any], InvokeResult],
         principals: Principals | None,
         clock: Callable[[], float] = time.time,
+        requests: RequestLog | None = None,
     ):
+        """`requests`, when given, records each request served with its invocation (the console's request
+        log and the terminal's lines), as the gateway does for APIs."""
         self.deployment = deployment
+        self.requests = requests
         self.urls = {url.url_id: url for url in function_urls(deployment, catalog)}
         self._invoke = invoke
         self._clock = clock
@@ -80,13 +85,23 @@ class FunctionUrls:
             now=self._clock(),
             domain=f"{url.url_id}.lambda-url.{self.deployment.region}.on.aws",
         )
+        exchange = None
+        if self.requests is not None:
+            exchange = self.requests.open(info.request_id, req.method, req.path, req.query, req.headers, req.body)
+            exchange.api, exchange.api_id, exchange.stage = f"{url.target.spec.address} URL", url.url_id, "$default"
+        resp = self._respond(url, info)
+        resp.headers.append(("x-amzn-RequestId", info.request_id))
+        if exchange is not None and self.requests is not None:
+            self.requests.close(exchange, resp)
+        return resp
+
+    def _respond(self, url: FunctionUrl, info: events.RequestInfo) -> HttpResponse:
         cors = {key[:1].lower() + key[1:]: value for key, value in url.cors.items()}
         if cors and cors_rules.is_preflight(cors, info):
             return cors_rules.preflight(cors, info)
         resp = self._serve(url, info)
         if cors:
             cors_rules.apply(cors, info, resp)
-        resp.headers.append(("x-amzn-RequestId", info.request_id))
         return resp
 
     def _serve(self, url: FunctionUrl, info: events.RequestInfo) -> HttpResponse:
@@ -113,6 +128,7 @@ class FunctionUrls:
             result = self._invoke(url.target.arn, event)
         except Throttled:
             return _message(429, "Rate Exceeded.", f"{url.target.spec.address} has no free concurrency")
+        note_call(url.target.spec.address, "integration", event, result)
         if result.error is not None:
             reason = f"{url.target.spec.address} failed: {result.error.get('errorMessage')}"
             return _message(502, "Internal Server Error", reason)

@@ -269,6 +269,9 @@ def test_a_function_url_with_auth_none_gets_the_payload_2_event_and_cors(cloud, 
     assert preflight.status_code == 204 and preflight.headers["access-control-max-age"] == "300"
     binary = requests.post(url, data=b"\x00\xff", headers={"Content-Type": "application/octet-stream"}, timeout=30)
     assert binary.json()["event"]["isBase64Encoded"] is True
+    logged = requests.get(f"{cloud.base}/_local/api/requests", params={"api": "Echo URL"}, timeout=30).json()
+    served = next(r for r in logged if r["id"] == answer.headers["x-amzn-RequestId"])
+    assert (served["method"], served["status"]) == ("POST", 200)
 
 
 def test_a_function_url_with_aws_iam_wants_a_sigv4_signature(cloud, out):
