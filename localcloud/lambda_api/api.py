@@ -1,5 +1,5 @@
 """The Lambda API on the AWS endpoint, answered before moto for the app's functions (moto's Lambda needs
-Docker and does not know them): Invoke, ListFunctions, GetFunction, GetFunctionConfiguration,
+Docker and does not know them): Invoke, InvokeAsync, ListFunctions, GetFunction, GetFunctionConfiguration,
 ListVersionsByFunction, GetAlias, ListAliases, GetFunctionUrlConfig, GetFunctionConcurrency and
 GetFunctionEventInvokeConfig. Other Lambda calls, and reads of functions created at run time, pass
 through to moto. IAM is the front's: this app sits where the front forwards a request it has allowed.
@@ -20,6 +20,7 @@ from localcloud.lambda_api.url_config import url_configuration
 
 _ROUTES = [
     ("POST", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$"), "invoke"),
+    ("POST", re.compile(r"^/2014-11-13/functions/(?P<name>[^/]+)/invoke-async/?$"), "invoke_async"),
     ("GET", re.compile(r"^/2015-03-31/functions/?$"), "list_functions"),
     ("GET", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$"), "get_function"),
     ("GET", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/configuration/?$"), "get_configuration"),
@@ -84,6 +85,12 @@ class LambdaApi:
             environ.get("HTTP_X_AMZ_INVOCATION_TYPE") or "RequestResponse",
             environ.get("HTTP_X_AMZ_LOG_TYPE") or "None",
         )
+
+    def _invoke_async(self, environ: dict, query: dict, name: str) -> Answer:
+        """The deprecated InvokeAsync: an Event invoke that answers `{"Status": 202}`."""
+        assert self.invoker is not None
+        answer = self.invoker.invoke(self._target(name, None), self._read_body(environ), "Event", "None")
+        return Answer(202, [*answer.headers, ("Content-Type", "application/json")], b'{"Status": 202}')
 
     def _list_functions(self, environ: dict, query: dict) -> Answer:
         assert self.catalog is not None

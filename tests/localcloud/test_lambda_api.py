@@ -136,6 +136,9 @@ def test_an_event_invoke_is_accepted_then_reaches_the_on_success_destination(clo
     context = body["requestContext"]
     assert context["condition"] == "Success" and context["approximateInvokeCount"] == 1
     assert context["functionArn"] == f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{out['WorkerName']}:$LATEST"
+    old_style = uuid.uuid4().hex  # the deprecated InvokeAsync takes the same path
+    assert lam.invoke_async(FunctionName=out["WorkerName"], InvokeArgs=json.dumps({"id": old_style}))["Status"] == 202
+    assert wait_for(cloud, out["SucceededQueue"], lambda b: b.get("requestPayload", {}).get("id") == old_style)
 
 
 def test_event_invokes_of_one_function_run_concurrently(cloud, lam, out):
