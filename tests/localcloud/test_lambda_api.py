@@ -190,11 +190,16 @@ def test_a_failing_event_is_retried_twice_then_goes_to_on_failure_and_the_dlq(cl
     assert attributes["ErrorMessage"] == f"work {job} failed" and attributes["RequestID"]
 
 
-def test_an_event_older_than_its_maximum_age_is_dropped_to_on_failure(cloud, lam, out):
+def test_an_event_older_than_its_maximum_age_goes_to_an_eventbridge_on_failure_destination(cloud, lam, out):
     job = uuid.uuid4().hex
     lam.invoke(FunctionName=out["StaleName"], InvocationType="Event", Payload=json.dumps({"id": job, "fail": True}))
-    [expired] = wait_for(cloud, out["ExpiredQueue"], lambda b: b.get("requestPayload", {}).get("id") == job)
-    context = expired["Body"]["requestContext"]
+    # the destination is the default bus, whose rule sends Lambda's failure events to the Expired queue
+    [expired] = wait_for(
+        cloud, out["ExpiredQueue"], lambda b: b.get("detail", {}).get("requestPayload", {}).get("id") == job
+    )
+    event = expired["Body"]
+    assert (event["source"], event["detail-type"]) == ("lambda", "Lambda Function Invocation Result - Failure")
+    context = event["detail"]["requestContext"]
     assert context["condition"] == "EventAgeExceeded"
     assert context["approximateInvokeCount"] < 3  # MaximumEventAgeInSeconds 60, a minute locally scaled to 1 s
 
