@@ -25,6 +25,7 @@ BENCHES = {
     "route_overhead": ([], ["--requests", "500", "--warmup", "50"]),
     "dev_ready": ([], ["--runs", "2"]),
     "async_latency": ([], ["--messages", "50"]),
+    "lambda_invoke": ([], ["-n", "300", "--warmup", "50"]),
     "aws_endpoint": ([], ["--requests", "300", "--query-requests", "30"]),
     "edge": ([], ["--requests", "300", "--large-mb", "300"]),
 }
