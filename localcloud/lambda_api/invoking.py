@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from localcloud.lambda_api.catalog import LambdaError, Target
-from localcloud.model import InvokeResult, LogStore, Throttled
+from localcloud.lambda_api.catalog import LambdaError, Target, not_found
+from localcloud.model import FunctionNotFound, InvokeResult, LogStore, Throttled
 
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024  # Lambda's request limit for RequestResponse invokes
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024  # and for Event invokes (1 MB since October 2025)
@@ -65,10 +65,15 @@ class Invoker:
         if invocation_type == "DryRun":
             return Answer(204, version)
         if invocation_type == "Event":
-            request_id = self._invoke_async("lambda", target.arn, payload.decode())
+            try:
+                request_id = self._invoke_async("lambda", target.arn, payload.decode())
+            except FunctionNotFound:
+                raise not_found(target.arn) from None
             return Answer(202, [("x-amzn-RequestId", request_id)])
         try:
             result = self._invoke(target.arn, payload)
+        except FunctionNotFound:  # in the template but not running (its start-up error says why)
+            raise not_found(target.arn) from None
         except Throttled:
             raise LambdaError(
                 429,
