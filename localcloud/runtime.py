@@ -225,6 +225,7 @@ class LocalCloud:
             region=self.region,
             extras={"identity": self.front.identity, "cognito-codes": self.front.cognito_mail.codes},
             say=notice,
+            make_queue=self.sources.make_invoke_queue,
         )
         restored = self.persistence.restore(self.deployment, fresh=self.fresh)
         if restored is not None:

@@ -66,7 +66,7 @@ class Invoker:
             return Answer(204, version)
         if invocation_type == "Event":
             try:
-                request_id = self._invoke_async("lambda", target.arn, payload.decode())
+                request_id = self._invoke_async("lambda", target.arn, payload.decode())  # sources' INVOKE_CHANNEL
             except FunctionNotFound:
                 raise not_found(target.arn) from None
             return Answer(202, [("x-amzn-RequestId", request_id)])

@@ -29,6 +29,7 @@ from localcloud.sources.streams import StreamPoller
 log = logging.getLogger("localcloud.sources")
 
 STOP_TIMEOUT = 30.0
+INVOKE_CHANNEL = "lambda"  # the channel of Invoke's Event invocations and of Lambda destinations
 STOP_GRACE = 0.02
 
 
@@ -53,7 +54,9 @@ class Sources:
         self.async_time_scale = async_time_scale
         self.async_retry_delays = async_retry_delays or tuple(round(d * async_time_scale) for d in AWS_RETRY_DELAYS)
         self.activity = Activity()
-        self.destinations = Destinations(aws, events, lambda arn, payload: self.invoke_async("lambda", arn, payload))
+        self.destinations = Destinations(
+            aws, events, lambda arn, payload: self.invoke_async(INVOKE_CHANNEL, arn, payload)
+        )
         self.pollers: list[Poller] = []
         self._lock = threading.RLock()
         self._started = False
@@ -163,6 +166,15 @@ class Sources:
                 poller.start()
             self.pollers.append(poller)
             return poller.queue.url
+
+    def make_invoke_queue(self, name: str) -> bool:
+        """Make the `Event`-invoke queue called `name` (made on first use, so it may not exist yet when its
+        saved messages come back); False when no function of the deployment has that queue."""
+        for spec in self.deployment.functions.values():
+            if hidden_queue_name(INVOKE_CHANNEL, INVOKE_CHANNEL, spec) == name:
+                self.async_queue(INVOKE_CHANNEL, spec)
+                return True
+        return False
 
     def invoke_async(self, channel: str, function: str, payload: str) -> str:
         """Invoke `function` (name, ARN or address) asynchronously with the JSON text `payload`: the one way

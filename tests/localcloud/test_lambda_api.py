@@ -336,3 +336,18 @@ def test_bad_input_gets_the_4xx_lambda_gives(lam, out, kwargs, status, code, mes
     error = refused.value.response
     assert (error["ResponseMetadata"]["HTTPStatusCode"], error["Error"]["Code"]) == (status, code)
     assert message in error["Error"]["Message"]
+
+
+def test_an_event_invoke_still_queued_at_a_stop_runs_after_the_restart(cloud, lam, out):
+    """Last in this module: it restarts the module's localcloud on its saved state."""
+    job = uuid.uuid4().hex
+    busy = threading.Thread(target=invoke, args=(lam, out["SlowName"], {"seconds": 3}))
+    busy.start()
+    time.sleep(0.5)
+    lam.invoke(FunctionName=out["SlowName"], InvocationType="Event", Payload=json.dumps({"id": job}))
+    cloud.stop()  # while the event waits for Slow's one execution
+    busy.join(30)
+    cloud.start()
+    [done] = wait_for(cloud, cloud.endpoints["outputs"]["Root"]["SucceededQueue"],
+                      lambda b: b.get("requestPayload", {}).get("id") == job)  # fmt: skip
+    assert done["Body"]["responsePayload"] == {"slept": 0, "id": job}
