@@ -26,6 +26,7 @@ BENCHES = {
     "route_overhead": ([], ["--requests", "500", "--warmup", "50"]),
     "dev_ready": ([], ["--runs", "2"]),
     "async_latency": ([], ["--messages", "50"]),
+    "lambda_invoke": ([], ["-n", "300", "--warmup", "50"]),
     "aws_endpoint": ([], ["--requests", "300", "--query-requests", "30"]),
     "edge": ([], ["--requests", "300", "--large-mb", "300"]),
     "updates_offload": ([], ["--downloads", "200", "--size-mb", "50", "--concurrency", "50"]),

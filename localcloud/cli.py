@@ -44,6 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--seed", metavar="SCRIPT", help="a Python file whose seed(endpoints) creates demo data")
     up.add_argument("--quiet", action="store_true", help="print only errors and the ready line (no traffic lines)")
     up.add_argument("--fresh", action="store_true", help="start empty (the saved state is kept aside)")
+    up.add_argument(
+        "--async-time-scale", type=float, default=1 / 60, metavar="FACTOR",
+        help="async invokes retry after 1 and 2 minutes and MaximumEventAgeInSeconds counts, times FACTOR "
+        "(default 1/60: 1 s and 2 s; 1 is AWS's timing)",
+    )  # fmt: skip
 
     invoke = sub.add_parser("invoke", help="invoke one function with an event file, like `sam local invoke`")
     invoke.add_argument("function", help="Stack/LogicalId, e.g. Todos/ReadTodosFunction")
@@ -101,6 +106,7 @@ def _serve(args: argparse.Namespace, state_dir: Path) -> int:
         parameters=params,
         layers=dict(item.split("=", 1) for item in args.layer),
         fresh=args.fresh,
+        async_time_scale=args.async_time_scale,
     )
     say = (lambda m: None) if args.quiet else (lambda m: print(f"  … {m}", flush=True))
     terminal = None if args.quiet else _terminal(cloud)
@@ -139,6 +145,7 @@ def _terminal(cloud: Any) -> Any:
 def _print_table(endpoints: dict) -> None:
     rows = [("AWS endpoint", endpoints["aws"]), ("console", endpoints["console"])]
     rows += [(f"API {name}", url) for name, url in endpoints["apis"].items()]
+    rows += [(f"URL {name}", url) for name, url in endpoints.get("functionUrls", {}).items()]
     rows += [(f"CDN {name}", url) for name, url in endpoints.get("cdn", {}).items()]
     rows += [(f"cognito {k}", v) for k, v in endpoints["cognito"].items()]
     width = max(len(r[0]) for r in rows)

@@ -63,6 +63,7 @@ class Deployment:
     region: str
     account_id: str
     aws_endpoint: str  # the URL boto3 clients use (localcloud's front to moto)
+    http_endpoint: str = ""  # the local HTTP server's URL (APIs, Function URLs), when it is known
     resources: list[Resource] = field(default_factory=list)
     functions: dict[str, FunctionSpec] = field(default_factory=dict)  # by ARN
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)  # by stack path ("" = root)

@@ -65,6 +65,7 @@ class LocalCloud:
         fresh: bool = False,
         restore_from: Path | None = None,
         layers: dict[str, Path] | None = None,
+        async_time_scale: float = 1 / 60,
     ):
         self.template = Path(template).resolve()
         self.state_dir = Path(state_dir).resolve() if state_dir else None
@@ -82,6 +83,8 @@ class LocalCloud:
         self.fresh = fresh
         self.persistence: Any = None
         self.layers = dict(layers or {})  # layer ARN -> local folder, for layers the template only names
+        self.async_time_scale = async_time_scale  # async retries and event ages: 1 is AWS's timing
+        self.function_urls: Any = None
         self.events = EventLog()
         self.logs = LogStore()
         self.requests = RequestLog()
@@ -123,10 +126,14 @@ class LocalCloud:
         from localcloud.outbox import watch_outbox
 
         watch_outbox(self.account_id, self.region)
+        # listening already (503 until ready), so Function URLs and the like know their local URL
+        self._http_server = serve(self._handle_http, host=self.host, port=self.http_port)
+        self.http_url = self._http_server.url.rstrip("/")
         progress(f"provisioning {self.template.name} and its nested applications")
         provisioner = Provisioner(
-            aws=self.aws, region=self.region, account_id=self.account_id, aws_endpoint=self.aws_url
-        )
+            aws=self.aws, region=self.region, account_id=self.account_id, aws_endpoint=self.aws_url,
+            http_endpoint=self.http_url,
+        )  # fmt: skip
         self.deployment = provisioner.deploy(self.template, parameters=self.parameters, layers=self.layers)
         for error in self.deployment.errors:
             progress(f"error: {error}")
@@ -143,15 +150,14 @@ class LocalCloud:
         self.gateway = Gateway(
             self.deployment, self.invoke, self.aws, principals=self.front.principals, requests=self.requests
         )
-        self.console = Console(self)
-        self._http_server = serve(self._handle_http, host=self.host, port=self.http_port)
-        self.http_url = self._http_server.url.rstrip("/")
         self._rewrite_api_urls()
         self._start_edge(progress)
         progress("starting event sources")
-        self.sources = Sources(self.deployment, self.invoke, self.aws, self.events)
+        self.sources = Sources(self.deployment, self.invoke, self.aws, self.events,
+                               async_time_scale=self.async_time_scale)  # fmt: skip
         self.sources.prepare()
         self._prepare_eventbridge()
+        self._serve_lambda_api()
         if self.persist or self.restore_from:
             self._restore(progress, notice)
         self.sources.start()
@@ -159,6 +165,7 @@ class LocalCloud:
         self.front.events_api.route = self.eventbridge.route
         if self.persistence is not None:
             self.persistence.start()
+        self.console = Console(self)  # last: the HTTP server answers 503 until it is set
         if self.state_dir:
             self.state_dir.mkdir(parents=True, exist_ok=True)
             tmp = self.state_dir / "endpoints.json.tmp"
@@ -172,8 +179,21 @@ class LocalCloud:
         from localcloud.eventbridge import EventBridge
 
         assert self.deployment is not None
-        self.eventbridge = EventBridge(self.deployment, self.aws, self.events, async_queue=self.sources.async_queue)
+        self.eventbridge = EventBridge(self.deployment, self.aws, self.events, async_queue=self.sources.async_queue,
+                                       invoke_async=self.sources.invoke_async)  # fmt: skip
         self.eventbridge.prepare()
+
+    def _serve_lambda_api(self) -> None:
+        """The Lambda API on the AWS endpoint and the Function URLs on the HTTP server."""
+        from localcloud.lambda_api.catalog import Catalog
+        from localcloud.lambda_api.invoking import Invoker
+        from localcloud.lambda_api.urls import FunctionUrls
+
+        assert self.deployment is not None
+        catalog = Catalog(self.deployment)
+        self.function_urls = FunctionUrls(self.deployment, catalog, self.invoke, self.front.principals,
+                                          requests=self.requests)  # fmt: skip
+        self.front.lambda_api.attach(catalog, Invoker(self.invoke, self.sources.invoke_async, self.logs))
 
     def _start_edge(self, progress: Callable[[str], None]) -> None:
         """CloudFront distributions, each on its own port; CreateInvalidation on the AWS endpoint purges."""
@@ -209,6 +229,7 @@ class LocalCloud:
             region=self.region,
             extras={"identity": self.front.identity, "cognito-codes": self.front.cognito_mail.codes},
             say=notice,
+            make_queue=self.sources.make_invoke_queue,
         )
         restored = self.persistence.restore(self.deployment, fresh=self.fresh)
         if restored is not None:
@@ -318,6 +339,7 @@ class LocalCloud:
             "outputs": {stack or ROOT_STACK_KEY: values for stack, values in d.outputs.items()},
             "console": f"{self.http_url}/_local",
             "cdn": self.edge.urls() if self.edge else {},
+            "functionUrls": self.function_urls.listing() if self.function_urls else {},
             "errors": list(d.errors),
             "not_emulated": list(d.not_emulated),
         }
@@ -384,6 +406,10 @@ class LocalCloud:
 
     # HTTP ---------------------------------------------------------------------------------------
     def _handle_http(self, req: HttpRequest) -> HttpResponse:
+        if self.console is None:
+            return _json_response(503, {"message": "localcloud is starting"})
+        if self.function_urls is not None and self.function_urls.handles(req):
+            return self.function_urls.handle(req)
         if req.path.startswith("/_local/control/"):
             return self._control(req)
         if req.path == "/_local" or req.path.startswith("/_local/"):

@@ -17,7 +17,7 @@ from localcloud.eventbridge.entries import iso_time
 from localcloud.eventbridge.router import EventRouter
 from localcloud.eventbridge.scheduler import Scheduler
 from localcloud.eventbridge.targets import Targets, arn_parts
-from localcloud.model import Deployment, EventLog, FunctionNotFound
+from localcloud.model import Deployment, EventLog
 
 _CHANNELS = {"AWS::Events::Rule": "events", "AWS::Scheduler::Schedule": "scheduler"}
 _ENABLED = ("ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
@@ -31,13 +31,15 @@ class EventBridge:
         events: EventLog,
         *,
         async_queue: Callable[[str, Any], str],
+        invoke_async: Callable[[str, str, str], Any],
         clock: Callable[[], float] = time.time,
     ):
-        """`async_queue(channel, function_spec)` gives the URL of the function's hidden async queue."""
+        """`async_queue(channel, function_spec)` makes the function's hidden async queue;
+        `invoke_async(channel, function_arn, payload)` invokes it through that queue."""
         self.deployment = deployment
         self.aws = aws
         self.async_queue = async_queue
-        self.targets = Targets(aws, invoke_async=self._invoke_async, put_to_bus=self._put_to_bus)
+        self.targets = Targets(aws, invoke_async=invoke_async, put_to_bus=self._put_to_bus)
         self.router = EventRouter(self.targets, events, account=deployment.account_id, region=deployment.region,
                                   clock=clock)  # fmt: skip
         self.scheduler = Scheduler(self.router, account=deployment.account_id, region=deployment.region, clock=clock)
@@ -119,12 +121,6 @@ class EventBridge:
         if len(matches) > 1:
             raise LookupError(f"{key!r} is ambiguous; say which: {', '.join(r.address for r in matches)}")
         return str(matches[0].attrs.get("Arn")) if matches else key
-
-    def _invoke_async(self, channel: str, function_arn: str, payload: str) -> None:
-        spec = self.deployment.function(function_arn)
-        if spec is None:
-            raise FunctionNotFound(function_arn)
-        self.aws("sqs").send_message(QueueUrl=self.async_queue(channel, spec), MessageBody=payload)
 
     def _put_to_bus(self, bus: str, event: dict) -> None:
         from localcloud.eventbridge.router import bus_exists

@@ -12,6 +12,12 @@ from typing import Any
 from urllib.parse import unquote
 
 _IAM_PREFIX = {"monitoring": "cloudwatch", "email": "ses", "execute-api": "execute-api"}
+# operations whose IAM action has another name
+_IAM_ACTIONS = {
+    "lambda:Invoke": "lambda:InvokeFunction",
+    "lambda:InvokeAsync": "lambda:InvokeFunction",
+    "lambda:InvokeWithResponseStream": "lambda:InvokeFunction",
+}
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,8 @@ def service_action(
     else:
         operation, route_params = rest_operation(signing_name, method, raw_path)
     fields = {**params, **route_params}
-    return ServiceAction(f"{prefix}:{operation}", _resource(prefix, fields, region, account), operation)
+    action = f"{prefix}:{operation}"
+    return ServiceAction(_IAM_ACTIONS.get(action, action), _resource(prefix, fields, region, account), operation)
 
 
 def _resource(prefix: str, fields: dict[str, Any], region: str, account: str) -> str:
@@ -67,8 +74,12 @@ def _resource(prefix: str, fields: dict[str, Any], region: str, account: str) ->
     if prefix == "firehose" and text("DeliveryStreamName"):
         return f"arn:aws:firehose:{region}:{account}:deliverystream/{text('DeliveryStreamName')}"
     if prefix == "lambda" and text("FunctionName"):
-        name = text("FunctionName")
-        return name if name.startswith("arn:") else f"arn:aws:lambda:{region}:{account}:function:{name}"
+        name = text("FunctionName")  # a name, `name:qualifier`, `ACCOUNT:function:name` or an ARN
+        if not name.startswith("arn:"):
+            owner, _, bare = name.rpartition(":function:")
+            name = f"arn:aws:lambda:{region}:{owner or account}:function:{bare}"
+        qualified = name.count(":") > 6
+        return f"{name}:{text('Qualifier')}" if text("Qualifier") and not qualified else name
     if prefix == "events" and text("EventBusName"):
         bus = text("EventBusName")
         return bus if bus.startswith("arn:") else f"arn:aws:events:{region}:{account}:event-bus/{bus}"

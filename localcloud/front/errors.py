@@ -49,6 +49,8 @@ def error_response(protocol: str, kind: str, message: str, head: bool = False) -
             f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
         ).encode()
         return _status(query_status), _headers("text/xml", body, request_id, head), body
+    if protocol == "rest-json" and kind == "denied":
+        json_status = 403  # REST services (Lambda, ...) answer 403; JSON-protocol ones 400
     body = json.dumps({"__type": json_code, "message": message, "Message": message}).encode()
     headers = _headers("application/x-amz-json-1.1", body, request_id, head)
     headers.append(("x-amzn-ErrorType", json_code))

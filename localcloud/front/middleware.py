@@ -29,6 +29,7 @@ from werkzeug.test import EnvironBuilder
 from localcloud.eventbridge.api import EventsApi
 from localcloud.eventbridge.router import bus_exists
 from localcloud.front.cognito_mail import CognitoMail
+from localcloud.lambda_api.api import LambdaApi
 from localcloud.model import EventLog
 from localcloud.wsgi import call_wsgi
 
@@ -72,7 +73,10 @@ class AwsFront:
             self.cognito_mail, read_body=read_body, account=account_id, region=region, events=events,
             bus_exists=lambda bus: bus_exists(account_id, region, bus), clock=lambda: self.clock(),
         )  # fmt: skip
-        self.app = self.events_api
+        # the Lambda API for the app's functions (moto's Lambda cannot run them), outermost: IAM has been
+        # checked by the time a request reaches `self.app`
+        self.lambda_api = LambdaApi(self.events_api, read_body=read_body)
+        self.app = self.lambda_api
         self.region = region
         self.account_id = account_id
         self.events = events

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from localcloud.gateway import auth, events, iam_auth
+from localcloud.gateway import cors as cors_rules
 from localcloud.gateway.apis import Api, Stage
 from localcloud.gateway.authorizer_calls import execute_api_arn, request_authorizer_call
 from localcloud.gateway.deps import PipelineDeps
@@ -38,8 +39,8 @@ class HttpApiPipeline:
     def handle(self, api: Api, stage: Stage, info: RequestInfo) -> HttpResponse:
         cors = api.body.get("x-amazon-apigateway-cors")
         try:
-            if isinstance(cors, dict) and info.method == "OPTIONS" and info.header("access-control-request-method"):
-                return self._preflight(cors, info)
+            if cors_rules.is_preflight(cors, info):
+                return cors_rules.preflight(cors, info)  # type: ignore[arg-type]
             route, path_params = api.routes.match_http(info.method, info.path)
             if route is None:
                 raise Refused("RESOURCE_NOT_FOUND", f"no route matches {info.method} {info.path}")
@@ -51,7 +52,7 @@ class HttpApiPipeline:
         except auth.Denied as exc:
             resp = self._error(Refused(exc.kind, exc.reason))
         if isinstance(cors, dict):
-            self._cors_headers(cors, info, resp)
+            cors_rules.apply(cors, info, resp)
         return resp
 
     @staticmethod
@@ -63,47 +64,6 @@ class HttpApiPipeline:
         return HttpResponse(
             status, [("content-type", "application/json"), ("x-localcloud-reason", exc.reason[:500])], body
         )
-
-    @staticmethod
-    def _origin_allowed(cors: dict, origin: str | None) -> str | None:
-        allowed = [str(o) for o in cors.get("allowOrigins") or []]
-        if not origin:
-            return None
-        if "*" in allowed:
-            return "*"
-        return origin if origin in allowed else None
-
-    def _preflight(self, cors: dict, info: RequestInfo) -> HttpResponse:
-        resp = HttpResponse(204, [])
-        origin = self._origin_allowed(cors, info.header("origin"))
-        if origin is None:
-            return resp
-        methods = [str(m).upper() for m in cors.get("allowMethods") or []]
-        requested = str(info.header("access-control-request-method")).upper()
-        if methods and "*" not in methods and requested not in methods:
-            return resp
-        resp.headers.append(("access-control-allow-origin", origin))
-        resp.headers.append(("access-control-allow-methods", ",".join(methods) if methods else requested))
-        if cors.get("allowHeaders"):
-            resp.headers.append(("access-control-allow-headers", ",".join(cors["allowHeaders"])))
-        if cors.get("maxAge") is not None:
-            resp.headers.append(("access-control-max-age", str(cors["maxAge"])))
-        if cors.get("allowCredentials"):
-            resp.headers.append(("access-control-allow-credentials", "true"))
-        return resp
-
-    def _cors_headers(self, cors: dict, info: RequestInfo, resp: HttpResponse) -> None:
-        if info.method == "OPTIONS" and resp.status == 204:
-            return
-        origin = self._origin_allowed(cors, info.header("origin"))
-        if origin is None:
-            return
-        resp.headers = [(k, v) for k, v in resp.headers if not k.lower().startswith("access-control-")]
-        resp.headers.append(("access-control-allow-origin", origin))
-        if cors.get("exposeHeaders"):
-            resp.headers.append(("access-control-expose-headers", ",".join(cors["exposeHeaders"])))
-        if cors.get("allowCredentials"):
-            resp.headers.append(("access-control-allow-credentials", "true"))
 
     def _throttle(self, api: Api, stage: Stage, route: Route) -> None:
         specific = stage.route_settings.get(route.route_key) or {}

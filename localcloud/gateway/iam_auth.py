@@ -46,12 +46,17 @@ _REJECTIONS = {
 
 
 class IamAuth:
-    def __init__(self, principals: Principals | None, region: str):
+    def __init__(self, principals: Principals | None, region: str, *, service: str = SERVICE, action: str = ACTION):
+        """`service` is the signing name requests must be scoped to and `action` what the caller's policies
+        must allow (a Function URL's are `lambda` and `lambda:InvokeFunctionUrl`)."""
         self.principals = principals
         self.region = region
+        self.service = service
+        self.action = action
 
     def check(self, info: RequestInfo, method_arn: str) -> Caller:
-        """The caller allowed to invoke `method_arn`, or Refused (403 in every case, as API Gateway)."""
+        """The caller allowed to invoke `method_arn` (the resource `action` applies to), or Refused (403 in
+        every case, as API Gateway)."""
         environ = wsgi_environ(info.req)
         credential = sigv4.parse_credential(environ)
         if credential is None:
@@ -59,9 +64,9 @@ class IamAuth:
                 raise Refused("INVALID_SIGNATURE", "the Authorization header is not a SigV4 signature", INCOMPLETE)
             raise Refused("MISSING_AUTHENTICATION_TOKEN", "AWS_IAM method: the request is not signed")
         if credential.version != 4:
-            raise Refused("INVALID_SIGNATURE", "execute-api takes SigV4 signatures only", INCOMPLETE)
-        if credential.service != SERVICE:
-            message = f"Credential should be scoped to correct service: '{SERVICE}'. "
+            raise Refused("INVALID_SIGNATURE", f"{self.service} takes SigV4 signatures only", INCOMPLETE)
+        if credential.service != self.service:
+            message = f"Credential should be scoped to correct service: '{self.service}'. "
             raise Refused("INVALID_SIGNATURE", f"signed for service {credential.service!r}", message)
         if credential.region != self.region:
             message = "Credential should be scoped to a valid region. "
@@ -79,12 +84,12 @@ class IamAuth:
         except Rejected as rejected:
             kind, message = _REJECTIONS.get(rejected.code, ("INVALID_SIGNATURE", INVALID_TOKEN))
             raise Refused(kind, f"key {credential.access_key}: {rejected.message}", message) from None
-        decision = self.principals.authorize(caller, ACTION, method_arn, environ, self.region)
+        decision = self.principals.authorize(caller, self.action, method_arn, environ, self.region)
         if not decision.allowed:
             raise Refused(
                 "ACCESS_DENIED",
                 f"{caller.arn}: {decision.reason}",
-                f"User: {caller.arn} is not authorized to perform: {ACTION} on resource: {method_arn}",
+                f"User: {caller.arn} is not authorized to perform: {self.action} on resource: {method_arn}",
             )
         return caller
 

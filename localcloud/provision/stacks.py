@@ -28,11 +28,14 @@ PSEUDO_STATIC = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com", "AW
 
 
 class Provisioner:
-    def __init__(self, *, aws: Callable[[str], Any], region: str, account_id: str, aws_endpoint: str):
+    def __init__(
+        self, *, aws: Callable[[str], Any], region: str, account_id: str, aws_endpoint: str, http_endpoint: str = ""
+    ):
         self.aws = aws
         self.region = region
         self.account_id = account_id
         self.aws_endpoint = aws_endpoint
+        self.http_endpoint = http_endpoint
 
     def deploy(
         self,
@@ -44,7 +47,8 @@ class Provisioner:
     ) -> Deployment:
         """Provision a template tree; `layers` maps layer ARNs the app does not define to local folders."""
         template_path = Path(template_path).resolve()
-        deployment = Deployment(region=self.region, account_id=self.account_id, aws_endpoint=self.aws_endpoint)
+        deployment = Deployment(region=self.region, account_id=self.account_id, aws_endpoint=self.aws_endpoint,
+                                http_endpoint=self.http_endpoint)  # fmt: skip
         deployment.external_layers = {arn: Path(folder).resolve() for arn, folder in (layers or {}).items()}
         overrides = {**samconfig_parameters(template_path.parent), **(parameters or {})}
         name = stack_name or _stack_name_from_samconfig(template_path.parent) or template_path.parent.name

@@ -4,20 +4,23 @@ Each message is one event. A failed invocation is retried after a delay (the mes
 set to the delay, so it counts as busy meanwhile); the SQS receive count is the attempt number. After
 1 + MaximumRetryAttempts attempts (or past MaximumEventAgeInSeconds) the event goes to the function's
 OnFailure destination and/or dead-letter queue, or is logged loudly as dropped. A throttled invocation
-is retried without using an attempt.
+is retried without using an attempt, until the event is older than its maximum age. Up to the
+function's reserved concurrency (at most 5 locally) events of one queue are invoked at once.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from localcloud.model import EventLog, FunctionSpec, InvokeResult
 
-from .config import AsyncConfig
+from .config import LOCAL_CONCURRENCY_CAP, AsyncConfig
 from .destinations import Destinations
 from .idle import Activity
 from .poller import Poller, Stopped
@@ -26,7 +29,8 @@ from .shapes import iso
 
 log = logging.getLogger("localcloud.sources")
 
-DEFAULT_RETRY_DELAYS = (1, 2)
+AWS_RETRY_DELAYS = (60, 120)  # Lambda retries a failed asynchronous invocation after about 1, then 2 minutes
+DEFAULT_TIME_SCALE = 1 / 60  # locally they wait 1 s and 2 s, and event ages count alike
 
 
 class AsyncPoller(Poller):
@@ -44,7 +48,8 @@ class AsyncPoller(Poller):
         events: EventLog,
         activity: Activity,
         destinations: Destinations,
-        retry_delays: tuple[int, ...] = DEFAULT_RETRY_DELAYS,
+        retry_delays: tuple[int, ...] = (1, 2),
+        time_scale: float = 1.0,
     ):
         super().__init__(address, source_name, events, activity)
         self.channel = channel
@@ -54,7 +59,12 @@ class AsyncPoller(Poller):
         self.invoke = invoke
         self.destinations = destinations
         self.retry_delays = retry_delays or (0,)
+        self.max_event_age = config.max_event_age * time_scale
         self.queue = Queue(dedicated_client(aws, "sqs"), queue_arn)
+        reserved = function.reserved_concurrency
+        parallel = LOCAL_CONCURRENCY_CAP if reserved is None else max(1, min(reserved, LOCAL_CONCURRENCY_CAP))
+        self._pool = ThreadPoolExecutor(parallel, f"async-{function.name}"[:40]) if parallel > 1 else None
+        self._slots = threading.BoundedSemaphore(parallel)
 
     def setup(self) -> None:
         self.queue.resolve()
@@ -67,18 +77,56 @@ class AsyncPoller(Poller):
             self.queue.purge()
 
     def poll_once(self) -> None:
+        if self._pool is not None:
+            self._dispatch_one()
+            return
         messages = self.queue.receive(10, LONG_POLL_SECONDS)
         if not messages:
             return
         generation = self._generation
         with self.activity.working():
-            for index, message in enumerate(messages):
-                try:
-                    self._handle(message, generation)
-                except Stopped:
-                    if self.stopping:
-                        self.queue.set_visibility([m["ReceiptHandle"] for m in messages[index:]], 0)
-                    raise
+            stopped = [self._handle_or_release(message, generation) for message in messages]
+        if any(stopped):
+            raise Stopped
+
+    def _dispatch_one(self) -> None:
+        """Receive one event when a slot is free and invoke it on the pool, so events that arrive while
+        others run are invoked at once, up to the concurrency (received but not yet started, an event is
+        still in flight in its queue, so `quiet` stays false)."""
+        assert self._pool is not None
+        if not self._slots.acquire(timeout=LONG_POLL_SECONDS):
+            return
+        try:
+            messages = self.queue.receive(1, LONG_POLL_SECONDS)
+        except BaseException:
+            self._slots.release()
+            raise
+        if not messages:
+            self._slots.release()
+            return
+        # the generation after the receive, as the sequential path: what arrived during a reset is new work
+        self._pool.submit(self._run_one, messages[0], self._generation)
+
+    def _run_one(self, message: dict, generation: int) -> None:
+        try:
+            with self.activity.working():
+                self._handle_or_release(message, generation)
+        except Exception as exc:
+            self.report_error(exc, "asynchronous invocation failed")
+        finally:
+            self._slots.release()
+
+    def _handle_or_release(self, message: dict, generation: int) -> bool:
+        """Handle one message; True when the poller was stopped or reset first (a stopping poller hands the
+        message back at once)."""
+        try:
+            self.check_live(generation)
+            self._handle(message, generation)
+            return False
+        except Stopped:
+            if self.stopping:
+                self.queue.set_visibility([message["ReceiptHandle"]], 0)
+            return True
 
     def _handle(self, message: dict, generation: int) -> None:
         receipt = message["ReceiptHandle"]
@@ -94,13 +142,18 @@ class AsyncPoller(Poller):
         attributes = message.get("Attributes") or {}
         attempt = int(attributes.get("ApproximateReceiveCount", "1"))
         sent = int(attributes.get("SentTimestamp", "0")) / 1000 or time.time()
-        if time.time() - sent > self.config.max_event_age:
+        if time.time() - sent > self.max_event_age:
             self._give_up(event, None, attempt - 1, "EventAgeExceeded")
             self.queue.delete([receipt])
             return
-        result = self.invoke_until_accepted(
-            self.invoke, self.function.arn, event, generation, on_wait=self._keep_invisible(receipt)
-        )
+        try:
+            result = self.invoke_until_accepted(
+                self.invoke, self.function.arn, event, generation, on_wait=self._while_throttled(receipt, sent)
+            )
+        except _Expired:  # throttled until it was too old
+            self._give_up(event, None, attempt - 1, "EventAgeExceeded")
+            self.queue.delete([receipt])
+            return
         self.events.record(
             self.channel,
             "delivery",
@@ -132,10 +185,13 @@ class AsyncPoller(Poller):
         delay = self.retry_delays[min(attempt - 1, len(self.retry_delays) - 1)]
         self.queue.set_visibility([receipt], int(delay))
 
-    def _keep_invisible(self, receipt: str) -> Callable[[float], None]:
+    def _while_throttled(self, receipt: str, sent: float) -> Callable[[float], None]:
+        """Keep the message invisible while its invocation waits for concurrency, until it is too old."""
         extended_at = [0.0]
 
         def extend(waited: float) -> None:
+            if time.time() - sent > self.max_event_age:
+                raise _Expired
             if waited - extended_at[0] >= self.queue.visibility_timeout / 2:
                 self.queue.set_visibility([receipt], self.queue.visibility_timeout)
                 extended_at[0] = waited
@@ -209,3 +265,7 @@ class AsyncPoller(Poller):
                 error=result.error if result else None,
                 note=f"{fn.address} failed {attempts} time(s); no DeadLetterConfig or OnFailure destination: DROPPED",
             )
+
+
+class _Expired(Exception):
+    """The event waited for concurrency past its maximum age."""

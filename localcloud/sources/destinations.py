@@ -21,10 +21,11 @@ log = logging.getLogger("localcloud.sources")
 
 
 class Destinations:
-    def __init__(self, aws: Callable[[str], Any], events: EventLog, invoke: Callable[[str, dict], Any]):
+    def __init__(self, aws: Callable[[str], Any], events: EventLog, invoke_async: Callable[[str, str], Any]):
+        """`invoke_async(function_arn, payload_text)` invokes a destination function asynchronously."""
         self._aws = aws
         self._events = events
-        self._invoke = invoke
+        self._invoke_async = invoke_async
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -53,7 +54,7 @@ class Destinations:
             elif service == "sns":
                 self._to_topic(arn, body, attributes or {})
             elif service == "lambda":
-                threading.Thread(target=self._to_function, args=(arn, payload), daemon=True).start()
+                self._invoke_async(arn, body)
             elif service == "events":
                 self._to_bus(arn, body, kind)
             elif service == "s3":
@@ -95,9 +96,3 @@ class Destinations:
         self.client("events").put_events(
             Entries=[{"Source": "lambda", "DetailType": detail_type, "Detail": body, "EventBusName": arn}]
         )
-
-    def _to_function(self, arn: str, payload: dict) -> None:
-        try:
-            self._invoke(arn, payload)
-        except Exception as exc:
-            log.error("destination function %s failed: %s", arn, exc)

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from localcloud.firehose.config import DeliveryConfig, DeliveryConfigError, destination_of
-from localcloud.model import Deployment, EventLog, FunctionSpec, InvokeResult
-from localcloud.sources.async_queue import DEFAULT_RETRY_DELAYS, AsyncPoller
+from localcloud.model import Deployment, EventLog, FunctionNotFound, FunctionSpec, InvokeResult
+from localcloud.sources.async_queue import AWS_RETRY_DELAYS, DEFAULT_TIME_SCALE, AsyncPoller
 from localcloud.sources.config import AsyncConfig, MappingConfig, MappingError, is_enabled, source_kind
 from localcloud.sources.destinations import Destinations
 from localcloud.sources.fanin import FanIn, Route, create_hidden_queue, hidden_queue_name
@@ -29,6 +29,7 @@ from localcloud.sources.streams import StreamPoller
 log = logging.getLogger("localcloud.sources")
 
 STOP_TIMEOUT = 30.0
+INVOKE_CHANNEL = "lambda"  # the channel of Invoke's Event invocations and of Lambda destinations
 STOP_GRACE = 0.02
 
 
@@ -40,15 +41,22 @@ class Sources:
         aws: Callable[[str], Any],
         events: EventLog,
         *,
-        async_retry_delays: tuple[int, ...] = DEFAULT_RETRY_DELAYS,
+        async_time_scale: float = DEFAULT_TIME_SCALE,
+        async_retry_delays: tuple[int, ...] | None = None,
     ):
+        """Asynchronous invocations run on `async_time_scale` (1 is AWS's timing): the retries wait
+        1 and 2 minutes times the scale (unless `async_retry_delays` gives them in seconds) and an event
+        expires after its MaximumEventAgeInSeconds times the scale."""
         self.deployment = deployment
         self.invoke = invoke
         self.aws = aws
         self.events = events
-        self.async_retry_delays = async_retry_delays
+        self.async_time_scale = async_time_scale
+        self.async_retry_delays = async_retry_delays or tuple(round(d * async_time_scale) for d in AWS_RETRY_DELAYS)
         self.activity = Activity()
-        self.destinations = Destinations(aws, events, invoke)
+        self.destinations = Destinations(
+            aws, events, lambda arn, payload: self.invoke_async(INVOKE_CHANNEL, arn, payload)
+        )
         self.pollers: list[Poller] = []
         self._lock = threading.RLock()
         self._started = False
@@ -159,6 +167,25 @@ class Sources:
             self.pollers.append(poller)
             return poller.queue.url
 
+    def make_invoke_queue(self, name: str) -> bool:
+        """Make the `Event`-invoke queue called `name` (made on first use, so it may not exist yet when its
+        saved messages come back); False when no function of the deployment has that queue."""
+        for spec in self.deployment.functions.values():
+            if hidden_queue_name(INVOKE_CHANNEL, INVOKE_CHANNEL, spec) == name:
+                self.async_queue(INVOKE_CHANNEL, spec)
+                return True
+        return False
+
+    def invoke_async(self, channel: str, function: str, payload: str) -> str:
+        """Invoke `function` (name, ARN or address) asynchronously with the JSON text `payload`: the one way
+        every async invoke (Invoke with Event, EventBridge targets, Lambda destinations) reaches a function.
+        Returns the message id; raises FunctionNotFound."""
+        spec = self.deployment.function(function)
+        if spec is None:
+            raise FunctionNotFound(f"Function not found: {function}")
+        sent = self.aws("sqs").send_message(QueueUrl=self.async_queue(channel, spec), MessageBody=payload)
+        return str(sent["MessageId"])
+
     # construction -----------------------------------------------------------------------------------
 
     def _mapping_pollers(self) -> list[Poller]:
@@ -235,6 +262,7 @@ class Sources:
             self.activity,
             self.destinations,
             self.async_retry_delays,
+            self.async_time_scale,
         )
 
     @staticmethod

@@ -55,12 +55,16 @@ class Persistence:
         say: Callable[[str], None] = lambda message: None,
         interval: float = SAVE_INTERVAL,
         saving: bool = True,
+        make_queue: Callable[[str], bool] | None = None,
     ):
+        """`make_queue(name)` makes a queue that the app creates on first use, so its saved messages can
+        come back (a function's asynchronous-invoke queue)."""
         self.file = SnapshotFile(state_dir)
         self.saving = saving  # False: restore only, never write (nor set anything aside)
         self.account_id = account_id
         self.region = region
         self.extras = extras or {}
+        self.make_queue = make_queue
         self.say = say
         self.interval = interval
         self.scope: Scope | None = None
@@ -77,7 +81,7 @@ class Persistence:
 
     def restore(self, deployment: Deployment, *, fresh: bool = False) -> Restored | None:
         """Put the saved data back into the freshly provisioned app; None when there was nothing to load."""
-        self.scope = Scope(self.account_id, self.region, deployment, self.file)
+        self.scope = Scope(self.account_id, self.region, deployment, self.file, make_queue=self.make_queue)
         if not self.file.exists():
             return None
         if fresh and self.saving:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,8 @@ class Scope:
     file: SnapshotFile
     blob_digests: dict[tuple, str] = field(default_factory=dict)  # object identity -> body digest, across saves
     blobs_named: set[str] = field(default_factory=set)  # digests the snapshot being written refers to
+    # makes a queue the app creates only on first use (a function's async queue); True if it now exists
+    make_queue: Callable[[str], bool] | None = None
 
     def refs(self, *types: str) -> set[str]:
         """The physical ids (Ref values) of the deployment's resources of these types."""

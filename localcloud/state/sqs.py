@@ -33,6 +33,8 @@ def restore(scope: Scope, records: list[dict]) -> Restored:
     queues = moto_backend(scope, "sqs").queues
     for record in records:
         queue = queues.get(record["queue"])
+        if queue is None and scope.make_queue is not None and scope.make_queue(record["queue"]):
+            queue = queues.get(record["queue"])
         if queue is None:
             dropped = len(record["messages"])
             done.skipped.append(f"queue {record['queue']} no longer exists: its {dropped} messages were dropped")

@@ -227,6 +227,7 @@ def test_reset_purges_hidden_queues_and_abandons_held_events(moto_url):
     fns = FakeFunctions()
     release = threading.Event()
     spec = fns.add("Slow", lambda event: release.wait(10))
+    spec.reserved_concurrency = 1  # one event held at a time: the others wait in the queue
     topic_arn, topic = topic_resource(aws, unique("purge"))
     sub = resource("Sub", "AWS::SNS::Subscription", {"Protocol": "lambda", "Endpoint": spec.arn, "TopicArn": topic_arn})
     with running(moto_url, fns, [topic, sub]) as (sources, _):

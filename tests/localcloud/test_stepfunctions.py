@@ -80,7 +80,6 @@ def test_catch_routes_an_sdk_error_and_fail_states_report_their_error(cloud):
     )
 
 
-@pytest.mark.xfail(strict=True, reason="Lambda tasks need the Lambda API on the AWS endpoint (issue 12 part 1)")
 def test_lambda_tasks_run_the_local_functions_and_retry_until_they_succeed(cloud):
     order = f"o-{uuid.uuid4().hex[:8]}"
     items = [{"sku": "a", "quantity": 2}, {"sku": "b", "quantity": 1}]

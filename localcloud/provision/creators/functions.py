@@ -93,14 +93,26 @@ def _inline_code_dir(ctx: StackContext, r: Resource, source: str, handler: str) 
     return directory
 
 
-@creates("AWS::Lambda::Version", "AWS::Lambda::Alias")
+@creates("AWS::Lambda::Version")
 def _function_version(ctx: StackContext, r: Resource) -> None:
-    p = r.properties
-    function = p.get("FunctionName", "")
-    arn = function if function.startswith("arn:") else make_arn(ctx, "lambda", f"function:{function}")
-    qualifier = p.get("Name", "1")
-    r.ref = f"{arn}:{qualifier}"
+    """Version 1 of its function: every version and alias runs the function's one local code."""
+    arn = _function_arn(ctx, str(r.properties.get("FunctionName", "")))
+    r.ref = f"{arn}:1"
     r.attrs = {"Version": "1", "FunctionArn": arn}
+
+
+@creates("AWS::Lambda::Alias")
+def _function_alias(ctx: StackContext, r: Resource) -> None:
+    arn = _function_arn(ctx, str(r.properties.get("FunctionName", "")))
+    r.ref = f"{arn}:{r.properties.get('Name', '')}"
+    r.attrs = {"AliasArn": r.ref}
+
+
+def _function_arn(ctx: StackContext, function: str) -> str:
+    """The unqualified ARN of a FunctionName (name, `name:qualifier` or ARN)."""
+    if function.startswith("arn:"):
+        return ":".join(function.split(":")[:7])
+    return make_arn(ctx, "lambda", f"function:{function.split(':')[0]}")
 
 
 @creates("AWS::Lambda::EventSourceMapping")
@@ -112,11 +124,13 @@ def _event_source_mapping(ctx: StackContext, r: Resource) -> None:
 
 @creates("AWS::Lambda::Url")
 def _function_url(ctx: StackContext, r: Resource) -> None:
-    target = r.properties["TargetFunctionArn"]
-    function_arn = target if target.startswith("arn:") else make_arn(ctx, "lambda", f"function:{target}")
+    """The URL is the local HTTP server's (`/lambda-url/<id>/`) when it is known, else AWS's form."""
+    function_arn = _function_arn(ctx, str(r.properties["TargetFunctionArn"]))
     url_id = hashlib.sha256(f"{ctx.name}/{r.logical_id}".encode()).hexdigest()[:32]
+    local = ctx.deployment.http_endpoint.rstrip("/")
+    url = f"{local}/lambda-url/{url_id}/" if local else f"https://{url_id}.lambda-url.{ctx.region}.on.aws/"
     r.ref = function_arn
-    r.attrs = {"FunctionArn": function_arn, "FunctionUrl": f"https://{url_id}.lambda-url.{ctx.region}.on.aws/"}
+    r.attrs = {"FunctionArn": function_arn, "FunctionUrl": url}
 
 
 @creates("AWS::Lambda::Permission", "AWS::Lambda::EventInvokeConfig")
