@@ -76,9 +76,10 @@ def post_response(item: dict, status: int = 200, headers: dict | None = None) ->
 
 def with_cache_control(response: dict, *, public: bool) -> dict:
     """Set Cache-Control on a proxy response unless the route set one: 2xx public reads are cacheable."""
-    headers = response.setdefault("headers", {}) or {}
+    headers = response.get("headers") or {}
     response["headers"] = headers
-    if not any(name.lower() == "cache-control" for name in headers):
+    named = [*headers, *(response.get("multiValueHeaders") or {})]
+    if not any(name.lower() == "cache-control" for name in named):
         status = int(response.get("statusCode", 500))
         if not public or status >= 500 or status == 429:
             headers["Cache-Control"] = PRIVATE
