@@ -67,7 +67,7 @@ def token_of(headers: dict) -> str | None:
 
 
 def verify(token: str) -> dict[str, Any]:
-    """The token's claims once every check passed; jwt.InvalidTokenError (or ValueError) otherwise."""
+    """The token's claims once every check passed; jwt.PyJWTError (or ValueError) otherwise."""
     header = jwt.get_unverified_header(token)
     if header.get("alg") != "RS256":
         raise jwt.InvalidAlgorithmError("only RS256")
@@ -118,7 +118,7 @@ def handler(event: dict, context: Any) -> dict:
         return deny(401, "sign in as an admin to see previews")
     try:
         claims = verify(token)
-    except (jwt.InvalidTokenError, ValueError, KeyError):
+    except (jwt.PyJWTError, ValueError, KeyError, TypeError):
         return deny(401, "the token is not valid")
     except OSError:
         return deny(503, "the user pool's keys could not be fetched")
