@@ -53,8 +53,8 @@ class Blog:
         cognito = self.cloud.endpoints["cognito"]
         idp = self.cloud.aws("cognito-idp")
         idp.admin_add_user_to_group(UserPoolId=cognito["userPoolId"], Username=f"{user}@example.com", GroupName=group)
-        auth = idp.initiate_auth(ClientId=cognito["clientId"], AuthFlow="USER_PASSWORD_AUTH",
-                                 AuthParameters={"USERNAME": f"{user}@example.com", "PASSWORD": DEMO_PASSWORD})  # fmt: skip
+        login = {"USERNAME": f"{user}@example.com", "PASSWORD": DEMO_PASSWORD}
+        auth = idp.initiate_auth(ClientId=cognito["clientId"], AuthFlow="USER_PASSWORD_AUTH", AuthParameters=login)
         return auth["AuthenticationResult"]["IdToken"]
 
     def api(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
