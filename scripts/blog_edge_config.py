@@ -28,7 +28,8 @@ ADMIN_GROUP = "admins"
 
 
 def write(*, app: str, env: str, region: str, endpoint: str | None = None, target: Path = TARGET) -> Path:
-    ssm = boto3.client("ssm", region_name=region, endpoint_url=endpoint)
+    local = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"} if endpoint else {}
+    ssm = boto3.client("ssm", region_name=region, endpoint_url=endpoint, **local)
     prefix = f"/{app}/{env}/identity"
     pool_id = ssm.get_parameter(Name=f"{prefix}/UserPoolId")["Parameter"]["Value"]
     client_id = ssm.get_parameter(Name=f"{prefix}/UserPoolClientId")["Parameter"]["Value"]
