@@ -24,7 +24,7 @@ POSTS = [
         "title": "Hello, MyBlog",
         "tags": ["Announcements"],
         "body": "# Why a static blog\n\nPages are rendered once, when a post changes, and served from the CDN's "
-        "cache everywhere else.\n\n- private S3 bucket behind CloudFront (OAC)\n- a small cached API on the same domain",
+        "cache everywhere else.\n\n- a private S3 bucket behind CloudFront (OAC)\n- a small cached API, same domain",
     },
     {
         "slug": "the-outbox-pattern",

@@ -8,7 +8,11 @@ import pytest
 
 from tests.templates.cfn import ROOT, DictPolicyLoader, load_template, package_locally, sam_transform
 
-SERVICES = {"todos": "services/todos/template.yaml", "identity": "services/identity/template.yaml"}
+SERVICES = {
+    "todos": "services/todos/template.yaml",
+    "identity": "services/identity/template.yaml",
+    "blog": "services/blog/template.yaml",
+}
 USER_POOL_ARN = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Abc123"
 
 
