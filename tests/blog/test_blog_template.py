@@ -4,8 +4,8 @@ viewer-request CloudFront Function run in the same QuickJS engine the local edge
 from __future__ import annotations
 
 import pytest
-
 from blog.site import CONTENT_SECURITY_POLICY
+
 from localcloud.edge.cf_functions import CloudFrontFunction
 from tests.templates.cfn import load_template, sam_transform
 
