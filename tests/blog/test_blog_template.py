@@ -65,8 +65,8 @@ def test_the_transform_makes_the_functions_queues_and_every_output_an_ssm_parame
     functions = {n for n, r in transformed["Resources"].items() if r["Type"] == "AWS::Lambda::Function"}
     assert functions == {"ReadPostsFunction", "WritePostsFunction", "PublishEventsFunction", "RenderSiteFunction",
                          "PreviewGuardFunction"}  # fmt: skip
-    mappings = {r["Properties"].get("FunctionName", {}).get("Ref"): r["Properties"]
-                for r in transformed["Resources"].values() if r["Type"] == "AWS::Lambda::EventSourceMapping"}  # fmt: skip
+    sources = [r for r in transformed["Resources"].values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
+    mappings = {r["Properties"]["FunctionName"]["Ref"]: r["Properties"] for r in sources}
     stream = mappings["PublishEventsFunction"]
     assert stream["BisectBatchOnFunctionError"] and stream["MaximumRetryAttempts"] == 5
     assert stream["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["OutboxFailures", "Arn"]}
@@ -105,9 +105,9 @@ def viewer_request(raw):
 
 @pytest.mark.parametrize(
     ("uri", "key"),
-    [("/", "/index.html"), ("/posts/hello", "/posts/hello/index.html"), ("/tags/caf%C3%A9", "/tags/caf%C3%A9/index.html"),
-     ("/page/2", "/page/2/index.html"), ("/feed.xml", "/feed.xml"), ("/assets/site.0123abcd.css", "/assets/site.0123abcd.css"),
-     ("/index.html", "/index.html")],
+    [("/", "/index.html"), ("/posts/hello", "/posts/hello/index.html"),
+     ("/tags/caf%C3%A9", "/tags/caf%C3%A9/index.html"), ("/page/2", "/page/2/index.html"), ("/feed.xml", "/feed.xml"),
+     ("/assets/site.0123abcd.css", "/assets/site.0123abcd.css"), ("/index.html", "/index.html")],
 )  # fmt: skip
 def test_pretty_urls_map_to_the_keys_render_site_writes(viewer_request, uri, key):
     assert viewer_request(uri)["uri"] == key
