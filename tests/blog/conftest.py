@@ -35,12 +35,15 @@ for _name, _value in BLOG_ENV.items():
 
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
+from requests.structures import CaseInsensitiveDict  # noqa: E402
 
+from tests.support.openapi import OpenApi, Response  # noqa: E402
 from tests.templates.cfn import load_template  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events" / "blog"
 TEMPLATE = "services/blog/template.yaml"
+CONTRACT = OpenApi(ROOT / "services" / "blog" / "openapi.yaml")
 
 
 def sample(name: str) -> dict:
@@ -175,7 +178,10 @@ class InProcessApi:
         response = handler(event, FakeContext())
         headers = {name: values[-1] for name, values in (response.get("multiValueHeaders") or {}).items()}
         headers.update(response.get("headers") or {})
-        return Reply(response["statusCode"], headers, response.get("body") or "")
+        reply = Reply(response["statusCode"], headers, response.get("body") or "")
+        seen = Response(reply.status, CaseInsensitiveDict(headers), reply.body.encode())
+        CONTRACT.check_response(method, path, seen)  # every answer of every test is one openapi.yaml declares
+        return reply
 
 
 @pytest.fixture(scope="module")
