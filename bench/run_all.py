@@ -27,6 +27,7 @@ BENCHES = {
     "async_latency": ([], ["--messages", "50"]),
     "aws_endpoint": ([], ["--requests", "300", "--query-requests", "30"]),
     "edge": ([], ["--requests", "300", "--large-mb", "300"]),
+    "blog": ([], ["--requests", "100", "--publishes", "5"]),
 }
 EXTRAS = ("lambdas_roundtrip", "sqs_latency")
 
