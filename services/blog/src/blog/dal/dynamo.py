@@ -13,16 +13,16 @@ from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
+from common.conditional import CONDITION_FAILED, error_code, raise_condition_failure
 from common.tables import TableProvider
 
-from blog.dal.store import ItemMissing, Page, SlugTaken, VersionMismatch
+from blog.dal.store import Page, SlugTaken
 
 BY_PUBLISHED = "byStatusPublishedAt"
 BY_VIEWS = "byStatusViews"
 PUBLISHED = "published"
 MUTABLE_FIELDS = frozenset({"title", "body", "html", "excerpt", "tags", "tagSlugs", "cover", "status", "publishedAt"})
 FILTERED_QUERY_BATCH = 100
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 def plain(value: Any) -> Any:
@@ -34,16 +34,6 @@ def plain(value: Any) -> Any:
     if isinstance(value, list):
         return [plain(item) for item in value]
     return value
-
-
-def _old_version(old: Any) -> int | None:
-    value = old.get("version") if isinstance(old, dict) else None
-    if isinstance(value, dict):
-        value = value.get("N")
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class DynamoPostStore:
@@ -63,7 +53,7 @@ class DynamoPostStore:
                 ExpressionAttributeNames={"#slug": "slug"},
             )
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == _CONDITION_FAILED:
+            if error_code(exc) == CONDITION_FAILED:
                 raise SlugTaken(item["slug"]) from None
             raise
 
@@ -176,14 +166,8 @@ class DynamoPostStore:
             self._condition_failed(exc, slug, expected_version)
 
     def _condition_failed(self, exc: ClientError, slug: str, expected_version: int | None):
-        if exc.response.get("Error", {}).get("Code") != _CONDITION_FAILED:
-            raise exc
-        old_version = _old_version(exc.response.get("Item"))
-        if old_version is not None:
-            raise VersionMismatch(old_version) from None
-        if expected_version is None:
-            raise ItemMissing(slug) from None
-        current = self.get(slug, consistent=True)
-        if current is None:
-            raise ItemMissing(slug) from None
-        raise VersionMismatch(current["version"]) from None
+        def current() -> int | None:
+            item = self.get(slug, consistent=True)
+            return item["version"] if item else None
+
+        raise_condition_failure(exc, slug, expected_version, current)

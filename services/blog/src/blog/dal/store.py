@@ -11,23 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from common.conditional import ItemMissing, StoreError, VersionMismatch
 
-class StoreError(Exception):
-    pass
-
-
-class ItemMissing(StoreError):
-    """No post with that slug."""
+__all__ = ["ItemMissing", "Page", "PostStore", "SlugTaken", "StoreError", "VersionMismatch"]
 
 
 class SlugTaken(StoreError):
     """A post with that slug exists already."""
-
-
-class VersionMismatch(StoreError):
-    def __init__(self, current_version: int):
-        super().__init__(f"current version is {current_version}")
-        self.current_version = current_version
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from common.http import json_response, query_value
+
 from blog.handlers import rest
 
 app = rest.make_resolver()
@@ -10,21 +12,21 @@ app = rest.make_resolver()
 @app.get("/posts")
 def list_posts():
     page = rest.service().list(
-        limit=rest.parse_limit(rest.query_value(app, "limit")),
-        cursor=rest.query_value(app, "cursor"),
-        tag=rest.query_value(app, "tag"),
+        limit=rest.parse_limit(query_value(app, "limit")),
+        cursor=query_value(app, "cursor"),
+        tag=query_value(app, "tag"),
     )
-    return rest.json_response(200, page)
+    return json_response(200, page)
 
 
 @app.get("/posts/popular")
 def popular_posts():
-    return rest.json_response(200, rest.service().popular())
+    return json_response(200, rest.service().popular())
 
 
 @app.get("/posts/<slug>")
 def get_post(slug: str):
-    return rest.json_response(200, rest.service().get_published(slug))
+    return json_response(200, rest.service().get_published(slug))
 
 
 @rest.logger.inject_lambda_context(clear_state=True)

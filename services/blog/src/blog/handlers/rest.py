@@ -7,11 +7,8 @@ seconds; admin calls: never.
 
 from __future__ import annotations
 
-import json
-
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from common.errors import BadRequest
-from common.http import JSON_CONTENT_TYPE, etag, parse_if_match, parse_int_param, register_error_handlers
+from common.http import etag, json_response, parse_int_param, register_error_handlers
 from common.observability import logger as make_logger
 
 from blog import schemas, wiring
@@ -34,22 +31,6 @@ def service():
     return wiring.service(SETTINGS)
 
 
-def header(app: APIGatewayRestResolver, name: str) -> str | None:
-    return app.current_event.get_header_value(name, case_sensitive=False)
-
-
-def expected_version(app: APIGatewayRestResolver) -> int | None:
-    return parse_if_match(header(app, "If-Match"))
-
-
-def query_value(app: APIGatewayRestResolver, name: str) -> str | None:
-    multi = app.current_event.multi_value_query_string_parameters or {}
-    values = multi.get(name)
-    if values and len(set(values)) > 1:
-        raise BadRequest(f"query parameter {name} was given more than once", code="InvalidQuery")
-    return (app.current_event.query_string_parameters or {}).get(name)
-
-
 def parse_limit(raw: str | None) -> int:
     return parse_int_param(
         raw,
@@ -58,15 +39,6 @@ def parse_limit(raw: str | None) -> int:
         maximum=schemas.LIMIT_MAX,
         default=schemas.LIMIT_DEFAULT,
         code="InvalidLimit",
-    )
-
-
-def json_response(status: int, body: object, headers: dict | None = None) -> Response:
-    return Response(
-        status_code=status,
-        content_type=JSON_CONTENT_TYPE,
-        body=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
-        headers=headers or {},
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
-from common.http import caller_claims, parse_json_body
+from common.http import caller_claims, expected_version, header, parse_json_body
 
 from blog import schemas
 from blog.handlers import rest
@@ -26,7 +26,7 @@ def _body():
     return parse_json_body(
         event.body,
         is_base64=bool(event.is_base64_encoded),
-        content_type=rest.header(app, "Content-Type"),
+        content_type=header(app, "Content-Type"),
         max_bytes=schemas.MAX_BODY_BYTES,
     )
 
@@ -50,28 +50,28 @@ def get_any_post(slug: str):
 
 @app.put("/posts/<slug>")
 def replace_post(slug: str):
-    return rest.post_response(rest.service().replace(slug, _body(), rest.expected_version(app)))
+    return rest.post_response(rest.service().replace(slug, _body(), expected_version(app)))
 
 
 @app.patch("/posts/<slug>")
 def update_post(slug: str):
-    return rest.post_response(rest.service().patch(slug, _body(), rest.expected_version(app)))
+    return rest.post_response(rest.service().patch(slug, _body(), expected_version(app)))
 
 
 @app.delete("/posts/<slug>")
 def delete_post(slug: str):
-    rest.service().delete(slug, rest.expected_version(app))
+    rest.service().delete(slug, expected_version(app))
     return Response(status_code=204, body=None)
 
 
 @app.post("/posts/<slug>/publish")
 def publish_post(slug: str):
-    return rest.post_response(rest.service().publish(slug, rest.expected_version(app)))
+    return rest.post_response(rest.service().publish(slug, expected_version(app)))
 
 
 @app.post("/posts/<slug>/unpublish")
 def unpublish_post(slug: str):
-    return rest.post_response(rest.service().unpublish(slug, rest.expected_version(app)))
+    return rest.post_response(rest.service().unpublish(slug, expected_version(app)))
 
 
 @rest.logger.inject_lambda_context(clear_state=True)
