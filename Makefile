@@ -171,7 +171,13 @@ build-ci: setup
 # start recompiles. Hash-based .pyc (compiled by the same 3.13 as the runtime) stay valid.
 PYC := $(PY) -m compileall -q -j 0 --invalidation-mode checked-hash
 
+# The blog's Lambda@Edge preview guard cannot read environment variables: its settings (the env's user pool)
+# are generated into its package first, from SSM (scripts/blog_edge_config.py), so a blog build is per env.
+EDGE_CONFIG = $(PY) scripts/blog_edge_config.py --app $(APP) --env $(ENV) --region $(REGION) || \
+  echo "!!! build: no identity SSM parameters for $(APP)/$(ENV); the preview guard will answer 503" >&2
+
 build: setup
+	$(if $(filter-out blog,$(SERVICE)),,@$(EDGE_CONFIG))
 	$(SAM_ENV) $(SAM) build --config-env $(CONFIG_ENV) --template-file $(SOURCE) --build-dir $(BUILD_DIR) --cache-dir $(CACHE_DIR)
 	$(PYC) $(BUILD_DIR)
 

@@ -30,6 +30,7 @@ BENCHES = {
     "aws_endpoint": ([], ["--requests", "300", "--query-requests", "30"]),
     "edge": ([], ["--requests", "300", "--large-mb", "300"]),
     "updates_offload": ([], ["--downloads", "200", "--size-mb", "50", "--concurrency", "50"]),
+    "blog": ([], ["--requests", "100", "--publishes", "5"]),
 }
 EXTRAS = ("lambdas_roundtrip", "sqs_latency", "media_thumbnails")
 

@@ -57,14 +57,28 @@ def seed(endpoints: dict) -> str:
         for todo in TODOS:
             requests.post(f"{api}/todos", json=todo, headers=headers, timeout=30).raise_for_status()
     return (
-        f"seeded: user {EMAIL} / {PASSWORD} with {len(TODOS)} to-dos (sign in with USER_PASSWORD_AUTH on client "
-        f"{cognito['clientId']}); an IdToken valid for an hour:\n"
-        f"  export TOKEN={tokens['IdToken']}\n"
-        f'  curl -H "Authorization: $TOKEN" {api}/todos\n'
-        "Cognito's emails (sign-up codes, password resets, invitations) arrive in the SES outbox:\n"
-        f"  {endpoints['console']}/outbox   (JSON: {endpoints['console']}/api/outbox)\n"
-        "  .venv/bin/python -m localcloud outbox"
+        blog_message(endpoints)
+        + "\n"
+        + (
+            f"seeded: user {EMAIL} / {PASSWORD} with {len(TODOS)} to-dos (sign in with USER_PASSWORD_AUTH on client "
+            f"{cognito['clientId']}); an IdToken valid for an hour:\n"
+            f"  export TOKEN={tokens['IdToken']}\n"
+            f'  curl -H "Authorization: $TOKEN" {api}/todos\n'
+            "Cognito's emails (sign-up codes, password resets, invitations) arrive in the SES outbox:\n"
+            f"  {endpoints['console']}/outbox   (JSON: {endpoints['console']}/api/outbox)\n"
+            "  .venv/bin/python -m localcloud outbox"
+        )
     )
+
+
+def blog_message(endpoints: dict) -> str:
+    """The blog's demo posts (scripts/seed_blog.py), when the template has the blog."""
+    if "Blog/Cdn" not in endpoints.get("cdn", {}):
+        return ""
+    import runpy
+    from pathlib import Path
+
+    return runpy.run_path(str(Path(__file__).with_name("seed_blog.py")))["seed"](endpoints)
 
 
 def _emailed_code(endpoints: dict) -> str:

@@ -13,6 +13,7 @@ SERVICES = {
     "identity": "services/identity/template.yaml",
     "media": "services/media/template.yaml",
     "updates": "services/updates/template.yaml",
+    "blog": "services/blog/template.yaml",
 }
 USER_POOL_ARN = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Abc123"
 

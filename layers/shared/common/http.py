@@ -216,3 +216,37 @@ def register_error_handlers(app: Any, logger: Any = None) -> None:
             logger.exception("unhandled error")
         failure = ApiError("internal error")
         return respond(failure)
+
+
+# Reading a request and shaping an answer in a Powertools REST resolver's route.
+
+
+def header(app: Any, name: str) -> str | None:
+    """A request header, by name in any case."""
+    return app.current_event.get_header_value(name, case_sensitive=False)
+
+
+def expected_version(app: Any) -> int | None:
+    """The request's If-Match precondition (see parse_if_match)."""
+    return parse_if_match(header(app, "If-Match"))
+
+
+def query_value(app: Any, name: str) -> str | None:
+    """One query parameter; sending it twice with different values is ambiguous, so a 400."""
+    multi = app.current_event.multi_value_query_string_parameters or {}
+    values = multi.get(name)
+    if values and len(set(values)) > 1:
+        raise BadRequest(f"query parameter {name} was given more than once", code="InvalidQuery")
+    return (app.current_event.query_string_parameters or {}).get(name)
+
+
+def json_response(status: int, body: object, headers: dict | None = None) -> Any:
+    """A compact JSON answer (a Powertools Response)."""
+    from aws_lambda_powertools.event_handler import Response
+
+    return Response(
+        status_code=status,
+        content_type=JSON_CONTENT_TYPE,
+        body=json.dumps(body, separators=(",", ":")),
+        headers=headers or {},
+    )

@@ -10,17 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.exceptions import ClientError
+from common.conditional import raise_condition_failure
 from common.tables import TableProvider
 
-from todos.dal.store import ItemMissing, Page, VersionMismatch
+from todos.dal.store import Page
 
 MUTABLE_FIELDS = frozenset({"title", "notes", "due", "done"})
 FILTERED_QUERY_BATCH = 100
-_CONDITION_FAILED = "ConditionalCheckFailedException"
-
-
-def _error_code(exc: ClientError) -> str | None:
-    return (getattr(exc, "response", None) or {}).get("Error", {}).get("Code")
 
 
 def to_api(item: dict) -> dict:
@@ -34,17 +30,6 @@ def to_api(item: dict) -> dict:
         "updatedAt": item["updatedAt"],
         "version": int(item["version"]),
     }
-
-
-def _old_version(old: Any) -> int | None:
-    """The version in a failed write's old item, in wire form (`{"N": "3"}`) or already decoded."""
-    value = old.get("version") if isinstance(old, dict) else None
-    if isinstance(value, dict):
-        value = value.get("N")
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class DynamoTodoStore:
@@ -160,15 +145,9 @@ class DynamoTodoStore:
 
     def _condition_failed(self, exc: ClientError, owner: str, todo_id: str, expected_version: int | None):
         """Re-raise a failed write condition as ItemMissing or VersionMismatch; other errors unchanged."""
-        if _error_code(exc) != _CONDITION_FAILED:
-            raise exc
-        old_version = _old_version(exc.response.get("Item"))
-        if old_version is not None:
-            raise VersionMismatch(old_version) from None
-        if expected_version is None:
-            raise ItemMissing(todo_id) from None
-        # No old item: it is gone, or the client (DAX) does not return it; a consistent read tells which.
-        current = self.get(owner, todo_id, consistent=True)
-        if current is None:
-            raise ItemMissing(todo_id) from None
-        raise VersionMismatch(current["version"]) from None
+
+        def current() -> int | None:
+            item = self.get(owner, todo_id, consistent=True)
+            return item["version"] if item else None
+
+        raise_condition_failure(exc, todo_id, expected_version, current)

@@ -10,21 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from common.conditional import ItemMissing, StoreError, VersionMismatch
 
-class StoreError(Exception):
-    pass
-
-
-class ItemMissing(StoreError):
-    """No such item for this owner (never created, deleted, or someone else's)."""
-
-
-class VersionMismatch(StoreError):
-    """The item exists but its version is not the one the write was conditioned on."""
-
-    def __init__(self, current_version: int):
-        super().__init__(f"current version is {current_version}")
-        self.current_version = current_version
+__all__ = ["ItemMissing", "Page", "StoreError", "TodoStore", "VersionMismatch"]
 
 
 @dataclass(frozen=True)

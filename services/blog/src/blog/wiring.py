@@ -1,0 +1,57 @@
+"""Builds each use case once per process from the settings; tests replace them with `use_*`."""
+
+from __future__ import annotations
+
+import threading
+
+from common.pagination import CursorCodec
+from common.tables import TableProvider
+
+from blog.config import Settings
+from blog.dal.dynamo import DynamoPostStore
+from blog.logic.posts import PostService
+
+_lock = threading.Lock()
+_service: PostService | None = None
+_builder = None
+
+
+def store(settings: Settings, **table_factories) -> DynamoPostStore:
+    return DynamoPostStore(TableProvider(settings.table_name, settings.dax_endpoint, **table_factories))
+
+
+def service(settings: Settings) -> PostService:
+    global _service
+    if _service is None:
+        with _lock:
+            if _service is None:
+                _service = PostService(store(settings), CursorCodec(settings.cursor_key or settings.table_name))
+    return _service
+
+
+def site_builder(settings: Settings):
+    """The render use case (imports the renderer, so only render-site pays for Jinja2)."""
+    global _builder
+    if _builder is None:
+        from blog.dal.site_bucket import Invalidator, SiteBucket
+        from blog.logic.rendering import SiteBuilder
+        from blog.site import SiteRenderer
+
+        with _lock:
+            if _builder is None:
+                renderer = SiteRenderer(settings.site_name, settings.site_url, settings.page_size, "/api")
+                bucket = SiteBucket(settings.site_bucket)
+                _builder = SiteBuilder(store(settings), renderer, bucket, Invalidator(settings.distribution_id))
+    return _builder
+
+
+def use(replacement: PostService | None) -> None:
+    global _service
+    with _lock:
+        _service = replacement
+
+
+def use_builder(replacement) -> None:
+    global _builder
+    with _lock:
+        _builder = replacement
