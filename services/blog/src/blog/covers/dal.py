@@ -1,0 +1,52 @@
+"""The posts' covers in the posts table: find them by upload id (CoverIndex), read one, write one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+from common.tables import TableProvider
+
+
+class DynamoCoverStore:
+    def __init__(self, tables: TableProvider, index: str):
+        self.tables = tables
+        self.index = index
+
+    def posts_with_cover(self, media_id: str) -> list[str]:
+        slugs: list[str] = []
+        args: dict[str, Any] = {
+            "IndexName": self.index,
+            "KeyConditionExpression": "coverId = :id",
+            "ExpressionAttributeValues": {":id": media_id},
+        }
+        while True:
+            page = self.tables.table.query(**args)
+            slugs += [item["slug"] for item in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                return slugs
+            args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def cover_of(self, slug: str) -> tuple[str | None, Any]:
+        item = self.tables.table.get_item(
+            Key={"slug": slug},
+            ProjectionExpression="coverId, cover",
+            ConsistentRead=True,
+        ).get("Item")
+        if item is None:
+            return None, None
+        return item.get("coverId"), item.get("cover")
+
+    def set_cover(self, slug: str, media_id: str, cover: dict) -> bool:
+        try:
+            self.tables.table.update_item(
+                Key={"slug": slug},
+                UpdateExpression="SET cover = :cover",
+                ConditionExpression="coverId = :id",
+                ExpressionAttributeValues={":cover": cover, ":id": media_id},
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
