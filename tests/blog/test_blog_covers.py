@@ -10,6 +10,7 @@ import os
 
 os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
 os.environ.setdefault("POSTS_TABLE", "posts-test")  # read when the handler is imported
+os.environ.setdefault("COVERS_TABLE", "covers-test")
 
 import boto3
 import jsonschema
@@ -21,7 +22,7 @@ from moto import mock_aws
 from referencing import Registry
 from referencing.jsonschema import DRAFT7
 
-from tests.blog.views_support import ROOT, TABLE, create_posts_table
+from tests.blog.views_support import COVERS, ROOT, TABLE, create_covers_table, create_posts_table
 from tests.todos.client import FakeLambdaContext
 
 SAMPLE = ROOT / "events/blog/attach-cover.json"
@@ -91,6 +92,7 @@ def dynamodb():
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         create_posts_table(client)
+        create_covers_table(client)
         covers_handler.use(None)
         yield client
         covers_handler.use(None)
@@ -162,3 +164,15 @@ def test_a_cover_changed_meanwhile_is_left_alone(dynamodb):
     store = covers_handler.service().store
     assert store.set_cover("hello-world", MEDIA_ID, {"id": MEDIA_ID}) is False
     assert post("hello-world")["cover"] == {"id": OTHER_ID, "alt": "A lighthouse"}
+
+
+def test_an_upload_processed_before_its_post_is_kept_and_resolves_the_cover_the_post_sets_later(dynamodb):
+    assert covers_handler.handler(sample(), CONTEXT) == {"batchItemFailures": []}
+    kept = boto3.resource("dynamodb", region_name="us-east-1").Table(COVERS).get_item(Key={"id": MEDIA_ID})["Item"]
+    assert kept == envelope()["data"]
+    service = covers_handler.service()
+    resolved = service.resolve({"id": MEDIA_ID, "alt": "Later"})
+    assert resolved["alt"] == "Later" and len(resolved["renditions"]) == 6
+    assert resolved["renditions"][0]["url"] == f"/media/renditions/{MEDIA_ID}/320.webp"
+    assert service.resolve({"id": OTHER_ID, "alt": "Not yet"}) == {"id": OTHER_ID, "alt": "Not yet"}
+    assert service.resolve(None) is None

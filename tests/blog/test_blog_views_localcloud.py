@@ -164,6 +164,8 @@ def test_media_processed_attaches_the_renditions_once_and_other_events_are_filte
     assert cloud.wait_idle(60)
     assert item(cloud, out, "hello-world") == first
     assert failures(cloud, out["CoversDeadLetterQueueUrl"]) == []
+    kept = cloud.aws("dynamodb").get_item(TableName=out["CoversTableName"], Key={"id": {"S": media["id"]}})
+    assert int(kept["Item"]["width"]["N"]) == media["width"]
 
 
 def test_the_samples_invoke_the_deployed_functions(blog):

@@ -71,11 +71,14 @@ def test_the_archive_is_private_and_firehose_reads_the_stream_and_writes_only_th
                        str({"Fn::Sub": "${ViewsArchiveBucket.Arn}/*"})}  # fmt: skip
 
 
-def test_attach_cover_reads_the_posts_table_and_updates_only(resources):
+def test_attach_cover_reads_the_posts_table_updates_posts_and_puts_processed_uploads(resources):
     reads = ("Get", "Query", "Scan", "BatchGet", "Describe", "ConditionCheck", "PartiQLSelect")
     granted = {a for s in statements(resources, "AttachCoverFunctionRole") for a in actions(s)}
     writes = {a for a in granted if a.startswith("dynamodb:") and not a.removeprefix("dynamodb:").startswith(reads)}
-    assert writes == {"dynamodb:UpdateItem"}
+    assert writes == {"dynamodb:UpdateItem", "dynamodb:PutItem"}
+    by_action = {a: s["Resource"] for s in statements(resources, "AttachCoverFunctionRole") for a in actions(s)}
+    assert by_action["dynamodb:UpdateItem"] == {"Fn::GetAtt": ["PostsTable", "Arn"]}
+    assert by_action["dynamodb:PutItem"] == {"Fn::GetAtt": ["CoversTable", "Arn"]}
 
 
 def test_the_covers_queue_takes_only_media_processed_from_media_events_and_has_a_dlq(resources):

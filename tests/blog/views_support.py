@@ -7,10 +7,11 @@ import os
 
 from tests.templates.cfn import ROOT, load_template
 
-__all__ = ["FIXTURE", "ROOT", "TABLE", "create_posts_table"]
+__all__ = ["COVERS", "FIXTURE", "ROOT", "TABLE", "create_covers_table", "create_posts_table"]
 
 FIXTURE = "tests/blog/templates/views/blog.yaml"
 TABLE = os.environ.get("POSTS_TABLE", "posts-test")
+COVERS = os.environ.get("COVERS_TABLE", "covers-test")
 
 
 def create_posts_table(dynamodb) -> None:
@@ -21,5 +22,16 @@ def create_posts_table(dynamodb) -> None:
         KeySchema=props["KeySchema"],
         AttributeDefinitions=props["AttributeDefinitions"],
         GlobalSecondaryIndexes=props["GlobalSecondaryIndexes"],
+        BillingMode=props["BillingMode"],
+    )
+
+
+def create_covers_table(dynamodb) -> None:
+    """The fixture's covers table (key id: the upload id)."""
+    props = load_template(FIXTURE)["Resources"]["CoversTable"]["Properties"]
+    dynamodb.create_table(
+        TableName=COVERS,
+        KeySchema=props["KeySchema"],
+        AttributeDefinitions=props["AttributeDefinitions"],
         BillingMode=props["BillingMode"],
     )

@@ -9,6 +9,7 @@ from common.settings import Var, load
 
 SPEC = [
     Var("POSTS_TABLE"),
+    Var("COVERS_TABLE"),
     Var("COVER_INDEX", default="CoverIndex"),
     Var("MEDIA_PATH", default="/media/"),
     Var("POWERTOOLS_SERVICE_NAME", default="blog"),
@@ -18,6 +19,7 @@ SPEC = [
 @dataclass(frozen=True)
 class Settings:
     posts_table: str
+    covers_table: str
     cover_index: str
     media_path: str
     service_name: str
@@ -27,6 +29,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     values = load(SPEC, environ)
     return Settings(
         posts_table=values["POSTS_TABLE"],
+        covers_table=values["COVERS_TABLE"],
         cover_index=values["COVER_INDEX"],
         media_path=values["MEDIA_PATH"],
         service_name=values["POWERTOOLS_SERVICE_NAME"],

@@ -1,4 +1,5 @@
-"""The posts' covers in the posts table: find them by upload id (CoverIndex), read one, write one."""
+"""The posts' covers in the posts table (find them by upload id through CoverIndex, read one, write one)
+and the processed uploads in the covers table (key `id`)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,16 @@ from common.tables import TableProvider
 
 
 class DynamoCoverStore:
-    def __init__(self, tables: TableProvider, index: str):
+    def __init__(self, tables: TableProvider, index: str, media: TableProvider):
         self.tables = tables
         self.index = index
+        self.media_tables = media
+
+    def save_media(self, data: dict) -> None:
+        self.media_tables.table.put_item(Item=data)
+
+    def media(self, media_id: str) -> dict | None:
+        return self.media_tables.table.get_item(Key={"id": media_id}, ConsistentRead=True).get("Item")
 
     def posts_with_cover(self, media_id: str) -> list[str]:
         slugs: list[str] = []

@@ -32,7 +32,9 @@ def service() -> CoverService:
     if _service is None:
         with _lock:
             if _service is None:
-                store = DynamoCoverStore(TableProvider(SETTINGS.posts_table), SETTINGS.cover_index)
+                store = DynamoCoverStore(
+                    TableProvider(SETTINGS.posts_table), SETTINGS.cover_index, TableProvider(SETTINGS.covers_table)
+                )
                 _service = CoverService(store, schema.media_processed(), SETTINGS.media_path)
     return _service
 

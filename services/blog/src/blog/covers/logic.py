@@ -7,7 +7,10 @@ A post's cover is `{"id": <upload id>, "alt"?: ...}` with the upload id also in 
 - Idempotent: a cover that already holds these renditions is not written again (so a redelivered event
   changes nothing and makes no stream record).
 - A post whose cover changed meanwhile is left alone (the write is conditioned on `coverId`).
-- An upload no post uses as its cover (a body image, or a post not written yet) is a no-op.
+- Every processed upload is also kept in the covers table (`{id, width, height, renditions}` as the event
+  gave them), because the upload usually comes first and its post later: the posts API calls
+  `CoverService.resolve(cover)` when a post's cover is set, and gets the renditions if they are known.
+  An upload no post uses yet (a body image, or a post not written yet) changes no post.
 - Messages of other types (MediaRejected) are ignored; a malformed MediaProcessed raises, so the queue
   retries it and then moves it to the DLQ.
 """
@@ -37,6 +40,12 @@ class CoverStore(Protocol):
     def set_cover(self, slug: str, media_id: str, cover: dict) -> bool:
         """Write the cover if the post's coverId is still `media_id`; False when it is not."""
         ...
+
+    def save_media(self, data: dict) -> None:
+        """Keep a processed upload's MediaProcessed data (a put: the same event gives the same item)."""
+        ...
+
+    def media(self, media_id: str) -> dict | None: ...
 
 
 def envelope_of(body: str) -> dict:
@@ -85,7 +94,16 @@ class CoverService:
             raise InvalidMessage(exc.message) from None
         return self.attach(envelope["data"])
 
+    def resolve(self, cover: Any) -> Any:
+        """A cover as a post is about to store it (`{"id", ...}`), with its renditions when the upload is
+        processed already; anything else is returned as it is."""
+        if not isinstance(cover, dict) or not isinstance(cover.get("id"), str):
+            return cover
+        media = self.store.media(cover["id"])
+        return cover if media is None else cover_from(media, cover, self.media_path)
+
     def attach(self, data: dict) -> list[str]:
+        self.store.save_media(data)
         written = []
         for slug in self.store.posts_with_cover(data["id"]):
             cover_id, current = self.store.cover_of(slug)
