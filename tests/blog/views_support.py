@@ -14,24 +14,19 @@ TABLE = os.environ.get("POSTS_TABLE", "posts-test")
 COVERS = os.environ.get("COVERS_TABLE", "covers-test")
 
 
+def create_table(dynamodb, logical_id: str, name: str) -> None:
+    """A table of the fixture (its keys and indexes as the template declares them) in a moto-backed client."""
+    props = load_template(FIXTURE)["Resources"][logical_id]["Properties"]
+    keys = ("KeySchema", "AttributeDefinitions", "BillingMode", "GlobalSecondaryIndexes")
+    args = {k: props[k] for k in keys if k in props}
+    dynamodb.create_table(TableName=name, **args)
+
+
 def create_posts_table(dynamodb) -> None:
-    """The fixture's posts table (key slug, CoverIndex on coverId) in a moto-backed boto3 client."""
-    props = load_template(FIXTURE)["Resources"]["PostsTable"]["Properties"]
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=props["KeySchema"],
-        AttributeDefinitions=props["AttributeDefinitions"],
-        GlobalSecondaryIndexes=props["GlobalSecondaryIndexes"],
-        BillingMode=props["BillingMode"],
-    )
+    """The posts table: key slug, CoverIndex on coverId."""
+    create_table(dynamodb, "PostsTable", TABLE)
 
 
 def create_covers_table(dynamodb) -> None:
-    """The fixture's covers table (key id: the upload id)."""
-    props = load_template(FIXTURE)["Resources"]["CoversTable"]["Properties"]
-    dynamodb.create_table(
-        TableName=COVERS,
-        KeySchema=props["KeySchema"],
-        AttributeDefinitions=props["AttributeDefinitions"],
-        BillingMode=props["BillingMode"],
-    )
+    """The covers table: key id (the upload id)."""
+    create_table(dynamodb, "CoversTable", COVERS)
