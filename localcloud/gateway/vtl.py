@@ -3,6 +3,9 @@
 API Gateway's Velocity writes a quote inside a string literal by doubling it (`"{""slug"": ""$s""}"`,
 `'it''s'`), the way storage-first templates build a Kinesis record's JSON inside `$util.base64Encode(...)`.
 airspeed knows only backslash escapes, so its two string literals learn the doubled quote (`_quotes`).
+Strings get java.lang.String's methods with Java's meaning (`_java_strings`): `matches` must match the
+whole string (airspeed's matched a prefix, so `"abc-".matches("[a-z]+")` was true), and `substring`,
+`indexOf`, `toLowerCase`, `trim` and friends exist. A boolean renders as Java's `true`/`false`.
 """
 
 from __future__ import annotations
@@ -164,7 +167,55 @@ def _quotes() -> None:
     airspeed.StringLiteral.parse = parse
 
 
+_JAVA_BLANKS = "".join(map(chr, range(33)))  # String.trim drops every char <= U+0020
+
+
+def _substring(value: str, begin: int, end: int | None = None) -> str:
+    stop = len(value) if end is None else end
+    if not 0 <= begin <= stop <= len(value):
+        raise TemplateError(f"String index out of range: begin {begin}, end {stop}, length {len(value)}")
+    return value[begin:stop]
+
+
+def _java_strings() -> None:
+    airspeed.__additional_methods__[str].update(
+        {
+            "matches": lambda self, pattern: re.fullmatch(pattern, self) is not None,
+            "substring": _substring,
+            "indexOf": lambda self, part: self.find(part),
+            "endsWith": lambda self, suffix: self.endswith(suffix),
+            "isEmpty": lambda self: not self,
+            "equals": lambda self, other: self == other,
+            "toLowerCase": lambda self: self.lower(),
+            "toUpperCase": lambda self: self.upper(),
+            "trim": lambda self: self.strip(_JAVA_BLANKS),
+        }
+    )
+
+
+def _java_booleans() -> None:
+    """`$flag` renders `true`/`false` as Velocity does, not Python's True/False (airspeed's
+    FormalReference.evaluate_raw, with the one change: the expression is still evaluated once)."""
+
+    def evaluate_raw(self, stream, namespace, loader):
+        value = None
+        if self.expression is not None:
+            value = self.expression.calculate(namespace, loader)
+        if value is None:
+            if self.alternate is not None:
+                value = self.alternate.calculate(namespace, loader)
+            elif self.silent and self.expression is not None:
+                value = ""
+            else:
+                value = self.my_text()
+        stream.write(("true" if value else "false") if isinstance(value, bool) else str(value))
+
+    airspeed.FormalReference.evaluate_raw = evaluate_raw
+
+
 _quotes()
+_java_strings()
+_java_booleans()
 _compiled: dict[str, airspeed.Template] = {}
 _lock = threading.Lock()
 

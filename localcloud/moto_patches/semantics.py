@@ -13,7 +13,9 @@ the in-flight bookkeeping (messages due within 100 ms count as visible) and then
 Kinesis numbers a shard's records by reading the last sequence number and storing at the next one, in
 plain Python: two concurrent PutRecord calls can take the same number, and the later overwrites the
 earlier, so a record acknowledged with a sequence number is lost (1 in 1 000 concurrent page views). A
-lock makes numbering and storing one step.
+lock makes numbering and storing one step. moto also takes an empty partition key, which Kinesis refuses
+with a ValidationException (its length is 1 to 256): storage-first mapping templates rely on that
+refusal to turn a request they cannot record into a 4xx.
 
 Also: SQS purges are not rate limited (tests reset data between cases), and DynamoDB Streams shard
 iterators are bounded (moto keeps every iterator ever issued; AWS expires them after 15 minutes, and a
@@ -53,6 +55,26 @@ def apply() -> None:
     _bound_stream_iterators()
     _fifo_redelivery_in_order()
     _kinesis_numbers_each_record_once()
+    _kinesis_refuses_an_empty_partition_key()
+
+
+def _kinesis_refuses_an_empty_partition_key() -> None:
+    from moto.core.exceptions import JsonRESTError
+    from moto.kinesis.models import Stream
+
+    original = Stream.get_shard_for_key
+
+    @functools.wraps(original)
+    def get_shard_for_key(self, partition_key, explicit_hash_key):
+        if partition_key == "":
+            raise JsonRESTError(
+                "ValidationException",
+                "1 validation error detected: Value '' at 'partitionKey' failed to satisfy constraint: "
+                "Member must have length greater than or equal to 1",
+            )
+        return original(self, partition_key, explicit_hash_key)
+
+    Stream.get_shard_for_key = get_shard_for_key
 
 
 def _kinesis_numbers_each_record_once() -> None:

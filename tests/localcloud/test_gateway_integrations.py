@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from localcloud.gateway.vtl import Input, json_path, render
+from localcloud.gateway.vtl import Input, TemplateError, json_path, render
 from tests.localcloud.fixtures.gateway.support import (
     FakeFunctions,
     api_id,
@@ -179,3 +179,29 @@ def test_string_literals_take_velocitys_doubled_quotes():
         stage_vars={},
     )
     assert out == '{"slug": "hello"}|\'it\'\'s\'|{"at": 7}|[]'  # plain text keeps its quotes as written
+
+
+def test_strings_have_javas_methods_with_javas_meaning():
+    def run(template: str, slug: str) -> str:
+        params = {"path": {"slug": slug}, "querystring": {}, "header": {}}
+        return render(template, input=Input(b"", params), context={}, stage_vars={})
+
+    matches = "#if($input.params('slug').matches(\"[a-z0-9]+(-[a-z0-9]+)*\"))yes#{else}no#end"
+    assert [run(matches, s) for s in ("a-b1", "a-b-", "-a", "A", "ab/c", "")] == ["yes", "no", "no", "no", "no", "no"]
+    methods = (
+        "#set($s = $input.params('slug'))$s.substring(1, 3)|$s.substring(2)|$s.indexOf('c')|$s.endsWith('de')|"
+        "$s.toUpperCase()|$s.toLowerCase()|$s.isEmpty()|$s.equals('aBcde')|[$input.params('x').trim()]"
+    )
+    assert run(methods, "aBcde") == "Bc|cde|2|true|ABCDE|abcde|false|true|[]"
+    with pytest.raises(TemplateError, match="out of range"):
+        run("$input.params('slug').substring(0, 9)", "short")
+
+
+def test_a_reference_is_evaluated_once_and_a_boolean_renders_as_in_java():
+    out = render(
+        "#set($seen = [])$!seen.add(1)|$seen.size()|$input.path('$.on')|$input.path('$.off')|$!missing|$missing",
+        input=Input(b'{"on": true, "off": false}'),
+        context={},
+        stage_vars={},
+    )
+    assert out == "|1|true|false||$missing"

@@ -124,3 +124,21 @@ def test_concurrent_kinesis_puts_keep_every_record():
             assert sum(len(shard.records) for shard in stream.shards.values()) == 2400
     finally:
         sys.setswitchinterval(switch)
+
+
+def test_kinesis_refuses_an_empty_partition_key_as_aws_does():
+    moto_patches.apply()
+    from botocore.exceptions import ClientError
+    from moto.core.exceptions import JsonRESTError
+    from moto.kinesis.models import kinesis_backends
+
+    with mock_aws():
+        client = boto3.client("kinesis", region_name="us-east-1")
+        client.create_stream(StreamName="views", ShardCount=1)
+        stream = kinesis_backends["123456789012"]["us-east-1"].streams["views"]
+        with pytest.raises(JsonRESTError, match="partitionKey"):
+            stream.put_record(partition_key="", explicit_hash_key=None, data="eA==")
+        with pytest.raises(ClientError, match="InvalidArgumentException"):
+            client.put_record(StreamName="views", PartitionKey="k" * 257, Data=b"x")
+        client.put_record(StreamName="views", PartitionKey="k", Data=b"x")
+        assert sum(len(shard.records) for shard in stream.shards.values()) == 1
