@@ -206,12 +206,20 @@ def test_an_event_older_than_its_maximum_age_goes_to_an_eventbridge_on_failure_d
 
 def test_over_reserved_concurrency_a_sync_invoke_gets_429_and_an_async_one_waits(cloud, lam, out):
     name, job = out["SlowName"], uuid.uuid4().hex
-    running = threading.Thread(target=invoke, args=(lam, name, {"seconds": 4}))
+
+    def hold_the_one_execution():
+        while True:  # a probe below may hold it for an instant first; then this call is the one throttled
+            try:
+                return invoke(lam, name, {"seconds": 8})
+            except ClientError:
+                time.sleep(0.05)
+
+    running = threading.Thread(target=hold_the_one_execution)
     running.start()
     throttled = None
-    deadline = time.monotonic() + 3
     try:
-        while throttled is None and time.monotonic() < deadline:  # until the first holds the one execution
+        # Until the first holds the one execution: on a loaded machine its start can take seconds.
+        while throttled is None and running.is_alive():
             try:
                 invoke(lam, name, {"seconds": 0})
                 time.sleep(0.05)
