@@ -41,6 +41,7 @@ from localcloud.model import (
     Throttled,
 )
 from localcloud.requestlog import RequestLog
+from localcloud.samenv import write_sam_env
 
 log = logging.getLogger("localcloud")
 
@@ -155,6 +156,8 @@ class LocalCloud:
             self.persistence.start()
         if self.state_dir:
             self.state_dir.mkdir(parents=True, exist_ok=True)
+            # before endpoints.json, whose appearance tells clients the instance is ready
+            write_sam_env(self.state_dir / "sam-env.json", list(self.deployment.functions.values()), self.aws_url)
             tmp = self.state_dir / "endpoints.json.tmp"
             tmp.write_text(json.dumps(self.endpoints(), indent=2))
             tmp.replace(self.state_dir / "endpoints.json")
@@ -242,6 +245,7 @@ class LocalCloud:
                 log.exception("error while stopping")
         if self.state_dir and self._wrote_endpoints:  # never another instance's file
             (self.state_dir / "endpoints.json").unlink(missing_ok=True)
+            (self.state_dir / "sam-env.json").unlink(missing_ok=True)  # its ports die with this instance
             self._wrote_endpoints = False
 
     def _start_aws(self, front_class: type) -> None:

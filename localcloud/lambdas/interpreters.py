@@ -57,7 +57,8 @@ def for_runtime(runtime: str) -> Interpreter:
 @functools.cache
 def installed() -> dict[tuple[int, int], str]:
     """Every Python 3 found, by (major, minor): this process's own first, then pyenv's, then PATH's."""
-    found: dict[tuple[int, int], str] = {(sys.version_info[0], sys.version_info[1]): sys.executable}
+    # a venv's python is a link to its base interpreter, which is what runs under -I -S anyway
+    found: dict[tuple[int, int], str] = {sys.version_info[:2]: os.path.realpath(sys.executable)}
     root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
     try:
         names = sorted(os.listdir(root), key=_release_key, reverse=True)

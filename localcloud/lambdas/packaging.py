@@ -71,11 +71,11 @@ class Packager:
     def notices(self) -> list[str]:
         """One line per runtime this machine lacks, naming its functions and what runs them instead."""
         lines = []
-        for (runtime, python), addresses in sorted(self.substituted.items()):
+        for (runtime, python), addresses in self.substituted.items():
             version = ".".join(map(str, runtime_version(runtime)))
             lines.append(
-                f"{runtime} is not installed here; {len(addresses)} function(s) run on the nearest, {python}"
-                f" (install Python {version} with pyenv for parity): {', '.join(addresses)}"
+                f"{runtime} is not installed here, so {', '.join(addresses)} run on the nearest Python, {python}"
+                f" (install Python {version}, e.g. with pyenv, for parity)"
             )
         return lines
 
