@@ -47,6 +47,7 @@ class Packager:
         self.layer_builds = {Path(folder).resolve(): method for folder, method in (layer_builds or {}).items()}
         self.say = say
         self.substituted: dict[tuple[str, str], list[str]] = defaultdict(list)  # (runtime, python) -> addresses
+        self.unmounted: dict[Path, list[str]] = defaultdict(list)  # layer without python/ -> addresses
         self._lock = threading.Lock()  # installs one at a time (the cache has its own file locks)
         self._sdk_said = False
 
@@ -76,6 +77,11 @@ class Packager:
             lines.append(
                 f"{runtime} is not installed here, so {', '.join(addresses)} run on the nearest Python, {python}"
                 f" (install Python {version}, e.g. with pyenv, for parity)"
+            )
+        for layer, addresses in self.unmounted.items():
+            lines.append(
+                f"layer {layer} has no python/ folder, so Lambda puts none of it on sys.path ({', '.join(addresses)});"
+                " give it one, or `Metadata: BuildMethod: python3.X` for SAM to build it"
             )
         return lines
 
@@ -108,6 +114,8 @@ class Packager:
                 site_packages.append(nested)
             if (layer / "python").is_dir():
                 python.append(layer / "python")
+            elif spec.address not in self.unmounted[layer]:
+                self.unmounted[layer].append(spec.address)
         return site_packages + python
 
     def _runtime_sdk(self, interpreter: Interpreter) -> list[Path]:

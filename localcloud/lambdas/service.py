@@ -151,6 +151,7 @@ class LambdaService:
             with pool.lock:
                 if pool.signature is None and pool.generation == generation:
                     pool.signature = signature
+        spec = self._reprepare(pool, spec, generation)
         log_stream = f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
         started = time.perf_counter()
         try:
@@ -409,7 +410,6 @@ class LambdaService:
             changed = pool.generation == generation and pool.signature not in (None, signature)
         if changed:
             drop_stale_bytecode(spec)
-            spec = self._reprepare(spec)
         stale: list[Worker] = []
         with pool.lock:
             if pool.generation != generation:
@@ -420,7 +420,6 @@ class LambdaService:
             if signature == pool.signature:
                 return
             pool.signature = signature
-            pool.spec = spec
             pool.generation += 1
             stale, pool.idle = pool.idle, []
             pool.workers.difference_update(stale)
@@ -428,16 +427,22 @@ class LambdaService:
         for worker in stale:
             worker.close()
 
-    def _reprepare(self, spec: FunctionSpec) -> FunctionSpec:
-        """The spec prepared again (its requirements may have changed); the old one if that fails."""
+    def _reprepare(self, pool: Pool, spec: FunctionSpec, generation: int) -> FunctionSpec:
+        """The spec prepared again for a cold start, as its requirements may have changed since (cheap when
+        they have not: the packages are cached); the previous one, logged, if that fails."""
         if self._prepare is None:
             return spec
         try:
-            return self._prepare(spec)
+            fresh = self._prepare(spec)
         except ValueError as exc:
             _log.warning("%s: keeps its previous packages: %s", spec.address, exc)
             self.logs.append(spec.address, f"localcloud: keeps its previous packages: {exc}")
             return spec
+        if fresh != spec:
+            with pool.lock:
+                if pool.generation == generation:
+                    pool.spec = fresh
+        return fresh
 
     def _tend_idle(self, pool: Pool) -> None:
         """Log output printed between invocations, drop dead workers, retire long-idle spares."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 
@@ -17,7 +18,7 @@ from localcloud.lambdas.interpreters import for_runtime, installed
 from localcloud.lambdas.packaging import Packager, PackagingFailed
 from localcloud.model import LogStore
 from localcloud.provision.public_layers import POWERTOOLS_LAYER
-from tests.localcloud.test_lambdas import BASE_ENV, BASIC, FUNCTIONS, lines_of, make_spec
+from tests.localcloud.test_lambdas import BASE_ENV, BASIC, FUNCTIONS, lines_of, make_spec, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 USES_YAML = """import yaml
@@ -95,6 +96,30 @@ def test_the_import_path_is_package_layers_runtime_sdk_then_stdlib(service):
     assert found["localcloud"] is None and found["moto"] is None and found["pytest"] is None
     assert str(ROOT) not in path and str(Path(lambdas.__file__).parent) not in path
     assert info["cwd"] == str(BASIC)
+
+
+def test_a_layer_without_python_folder_is_named_in_a_notice(logs):
+    service, packager = packaged_service(logs)
+    try:
+        found = run(service, "flat", "app.imports", event={"modules": ["layer_flat_helper"]},
+                    layer_dirs=[FUNCTIONS / "layer_flat"]).payload  # fmt: skip
+    finally:
+        service.shutdown()
+
+    assert found == {"layer_flat_helper": None}
+    [notice] = packager.notices()
+    assert notice.startswith(f"layer {FUNCTIONS / 'layer_flat'} has no python/ folder") and "Tests/flat" in notice
+
+
+def test_a_requirements_change_installs_and_restarts_the_function(service, tmp_path):
+    code = function_dir(tmp_path, "grows")
+    spec = make_spec("grows", "app.handler", code)
+    service.register(spec)
+    assert service.invoke(spec.address, {}).error["errorType"] == "Runtime.ImportModuleError"
+
+    (code / "requirements.txt").write_text("PyYAML==6.0.3\n")
+
+    assert wait_until(lambda: service.invoke(spec.address, {}).payload == {"yaml": "6.0.3", "file": ANY}, 30)
 
 
 def test_layers_merge_as_under_opt_the_later_layers_files_win(service, tmp_path):
