@@ -18,6 +18,7 @@ dev venv's packages and the repository root are never on the path.
 from __future__ import annotations
 
 import dataclasses
+import platform
 import threading
 from collections import defaultdict
 from collections.abc import Callable
@@ -48,6 +49,7 @@ class Packager:
         self.say = say
         self.substituted: dict[tuple[str, str], list[str]] = defaultdict(list)  # (runtime, python) -> addresses
         self.unmounted: dict[Path, list[str]] = defaultdict(list)  # layer without python/ -> addresses
+        self.foreign: dict[Path, list[str]] = {}  # built folder -> its native modules built for another machine
         self._lock = threading.Lock()  # installs one at a time (the cache has its own file locks)
         self._sdk_said = False
 
@@ -83,6 +85,13 @@ class Packager:
                 f"layer {layer} has no python/ folder, so Lambda puts none of it on sys.path ({', '.join(addresses)});"
                 " give it one, or `Metadata: BuildMethod: python3.X` for SAM to build it"
             )
+        for folder, packages in self.foreign.items():
+            if packages:
+                lines.append(
+                    f"{folder} was built for {other_architecture()}: its native modules ({', '.join(packages)}) cannot"
+                    f" load on this {platform.machine()} machine; run up on the source template, which installs"
+                    " for this machine"
+                )
         return lines
 
     # -- the parts -------------------------------------------------------------------------------------
@@ -90,7 +99,10 @@ class Packager:
     def _package(self, spec: FunctionSpec, interpreter: Interpreter) -> list[Path]:
         code = Path(spec.code_dir)
         requirements = code / "requirements.txt"
-        if not requirements.is_file() or _built(code):
+        if _built(code):
+            self._check_built(code)
+            return []
+        if not requirements.is_file():
             return []
         installed = self.installer.install(requirements, interpreter, _label(requirements))
         return [installed] if installed else []
@@ -114,9 +126,18 @@ class Packager:
                 site_packages.append(nested)
             if (layer / "python").is_dir():
                 python.append(layer / "python")
+                self._check_built(layer / "python")
             elif spec.address not in self.unmounted[layer]:
                 self.unmounted[layer].append(spec.address)
         return site_packages + python
+
+    def _check_built(self, folder: Path) -> None:
+        """Remember native modules `sam build` fetched for the other architecture (arm64 here on x86_64)."""
+        if folder in self.foreign:
+            return
+        other = "aarch64" if platform.machine() == "x86_64" else "x86_64"
+        modules = [path for depth in ("*", "*/*") for path in folder.glob(f"{depth}/*-{other}-*.so")]
+        self.foreign[folder] = sorted({path.relative_to(folder).parts[0] for path in modules})
 
     def _runtime_sdk(self, interpreter: Interpreter) -> list[Path]:
         installed = self.installer.install(RUNTIME_REQUIREMENTS, interpreter, "the Lambda runtime's boto3")
@@ -134,6 +155,10 @@ def runtime_sdk() -> str:
         if version and not line.startswith("#"):
             pins.append(f"{name.strip()} {version.strip()}")
     return ", ".join(pins)
+
+
+def other_architecture() -> str:
+    return "arm64" if platform.machine() == "x86_64" else "x86_64"
 
 
 def _built(folder: Path) -> bool:

@@ -5,6 +5,7 @@ first run), so a forgotten dependency fails here as it would on AWS."""
 from __future__ import annotations
 
 import json
+import platform
 import sys
 from pathlib import Path
 from unittest.mock import ANY
@@ -205,6 +206,22 @@ def test_a_package_sam_built_is_used_as_it_is(logs, tmp_path):
     assert installer.installs == 0 and len(prepared.import_path) == 2  # the package as built, the runtime SDK
 
 
+def test_native_modules_built_for_the_other_architecture_are_named(tmp_path):
+    code = function_dir(tmp_path, "arm", "PyYAML==6.0.3\n")
+    (code / "PyYAML-6.0.3.dist-info").mkdir()
+    (code / "yaml").mkdir()
+    (code / "yaml" / "_yaml.cpython-313-aarch64-linux-gnu.so").write_bytes(b"")
+    (code / "yaml" / "_yaml.cpython-313-x86_64-linux-gnu.so").write_bytes(b"")
+    packager = Packager(Installer())
+    packager.prepare(make_spec("arm", "app.handler", code))
+    notices = packager.notices()
+
+    if platform.machine() not in ("x86_64", "aarch64"):
+        pytest.skip(f"no architecture tags known for {platform.machine()}")
+    [notice] = notices
+    assert notice.startswith(f"{code} was built for ") and "native modules (yaml) cannot load" in notice
+
+
 def test_runtimes_use_their_python_or_the_nearest_with_one_notice(logs):
     service, packager = packaged_service(logs)
     versions = installed()
@@ -226,7 +243,7 @@ def test_runtimes_use_their_python_or_the_nearest_with_one_notice(logs):
 
 
 def test_requirements_that_cannot_install_refuse_the_function(service, tmp_path):
-    code = function_dir(tmp_path, "broken", "localcloud-no-such-package-anywhere==0.0.1\n")
+    code = function_dir(tmp_path, "broken", "==not a requirement\n")  # refused before any download
 
     with pytest.raises(PackagingFailed, match=r"Tests/broken: uv could not install .*requirements\.txt"):
         service.register(make_spec("broken", "app.handler", code))
