@@ -72,7 +72,8 @@ class Packager:
         return dataclasses.replace(spec, python=interpreter.path, import_path=path)
 
     def notices(self) -> list[str]:
-        """One line per runtime this machine lacks, naming its functions and what runs them instead."""
+        """What the user must know, one line each: a runtime this machine lacks (its functions and what runs
+        them instead), a layer Lambda would mount nothing of, a build made for the other architecture."""
         lines = []
         for (runtime, python), addresses in self.substituted.items():
             version = ".".join(map(str, runtime_version(runtime)))

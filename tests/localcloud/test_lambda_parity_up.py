@@ -55,6 +55,15 @@ def test_a_forgotten_dependency_is_an_import_module_error_as_on_lambda(runtimes)
     assert error["errorMessage"] == "Unable to import module 'app': No module named 'yaml'"
 
 
+def test_a_second_up_installs_nothing(runtimes, tmp_path):
+    again = LocalCloudProcess(runtimes.template, tmp_path / "state", tmp_path / "log.txt").start(quiet=False)
+    again.stop()
+
+    lines = (tmp_path / "log.txt").read_text().splitlines()
+    assert any("functions get the Lambda runtime's SDK: boto3 1.40.4, botocore 1.40.4" in line for line in lines)
+    assert not [line for line in lines if "installing" in line]
+
+
 @pytest.mark.skipif(not SAM.exists(), reason="no .venv-sam (make setup makes it)")
 def test_up_on_what_sam_build_wrote_uses_the_built_packages(tmp_path):
     source = TEMPLATES / "sam_built"
