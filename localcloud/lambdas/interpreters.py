@@ -44,46 +44,47 @@ def runtime_version(runtime: str) -> tuple[int, int]:
 def for_runtime(runtime: str) -> Interpreter:
     """The interpreter of that runtime's version, or the nearest installed (the newer one on a tie)."""
     wanted = runtime_version(runtime)
-    found = installed()
-    if wanted in found:
-        return Interpreter(runtime, wanted, found[wanted])
-    same_major = [version for version in found if version[0] == wanted[0]] or list(found)
-    if not same_major:
-        raise LookupError(f"no Python interpreter found for {runtime}")
-    nearest = min(same_major, key=lambda version: (abs(version[1] - wanted[1]), -version[1]))
-    return Interpreter(runtime, nearest, found[nearest])
+    for distance in range(0, 20):
+        for minor in (wanted[1] + distance, wanted[1] - distance):
+            path = find((wanted[0], minor)) if minor >= 0 else None
+            if path:
+                return Interpreter(runtime, (wanted[0], minor), path)
+    raise LookupError(f"no Python {wanted[0]} interpreter found for {runtime}")
+
+
+def installed() -> dict[tuple[int, int], str]:
+    """Every Python 3 found, by (major, minor)."""
+    return {(3, minor): path for minor in range(6, 30) if (path := find((3, minor)))}
 
 
 @functools.cache
-def installed() -> dict[tuple[int, int], str]:
-    """Every Python 3 found, by (major, minor): this process's own first, then pyenv's, then PATH's."""
-    # a venv's python is a link to its base interpreter, which is what runs under -I -S anyway
-    found: dict[tuple[int, int], str] = {sys.version_info[:2]: os.path.realpath(sys.executable)}
-    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
-    try:
-        names = sorted(os.listdir(root), key=_release_key, reverse=True)
-    except OSError:
-        names = []
-    for name in names:
-        match = _PYENV_VERSION.match(name)
-        if match is None:
-            continue
-        version = int(match.group(1)), int(match.group(2))
-        binary = root / name / "bin" / f"python{version[0]}.{version[1]}"
-        if version not in found and os.access(binary, os.X_OK):
-            found[version] = str(binary)
+def find(version: tuple[int, int]) -> str | None:
+    """This process's own interpreter for its version, else pyenv's newest release of it, else PATH's."""
+    if version == sys.version_info[:2]:
+        return os.path.realpath(sys.executable)  # a venv's python links to it, and -I -S runs it alike
+    name = f"python{version[0]}.{version[1]}"
+    root = _pyenv_versions()
+    for release in _pyenv_releases(root):
+        if release[:2] == version:
+            binary = root / ".".join(map(str, release)) / "bin" / name
+            if os.access(binary, os.X_OK):
+                return str(binary)
     search = os.pathsep.join(
         folder for folder in os.environ.get("PATH", "").split(os.pathsep) if folder and "shims" not in folder
     )
-    for minor in range(6, 30):
-        if (3, minor) in found:
-            continue
-        binary = shutil.which(f"python3.{minor}", path=search)
-        if binary:
-            found[(3, minor)] = binary
-    return found
+    return shutil.which(name, path=search)
 
 
-def _release_key(name: str) -> tuple[int, ...]:
-    match = _PYENV_VERSION.match(name)
-    return tuple(int(part) for part in match.groups()) if match else ()
+def _pyenv_versions() -> Path:
+    return Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+
+
+@functools.cache
+def _pyenv_releases(root: Path) -> list[tuple[int, ...]]:
+    """pyenv's final releases, newest first."""
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return []
+    found = [tuple(int(part) for part in match.groups()) for name in names if (match := _PYENV_VERSION.match(name))]
+    return sorted(found, reverse=True)
