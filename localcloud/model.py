@@ -56,6 +56,10 @@ class FunctionSpec:
     memory: int = 128
     reserved_concurrency: int | None = None
     architectures: list[str] = field(default_factory=lambda: ["x86_64"])
+    # What the worker runs on, filled by the packager (lambdas.packaging) before the function is registered:
+    # the interpreter of its runtime, and its whole import path (code, package, layers, the runtime's boto3).
+    python: str = ""
+    import_path: list[Path] = field(default_factory=list)
 
 
 @dataclass
@@ -69,6 +73,7 @@ class Deployment:
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)  # by stack path ("" = root)
     layers: dict[str, Path] = field(default_factory=dict)  # layer version ARN -> local content dir
     external_layers: dict[str, Path] = field(default_factory=dict)  # `--layer ARN=DIR`: layers not in the app
+    layer_builds: dict[Path, str] = field(default_factory=dict)  # layer content dir -> BuildMethod (python3.13)
     errors: list[str] = field(default_factory=list)  # what could not be provisioned, by resource
     not_emulated: list[str] = field(default_factory=list)  # "Address (Type)": ids only, nothing behind them
 

@@ -41,6 +41,7 @@ from localcloud.model import (
     Throttled,
 )
 from localcloud.requestlog import RequestLog
+from localcloud.samenv import write_sam_env
 
 log = logging.getLogger("localcloud")
 
@@ -140,13 +141,7 @@ class LocalCloud:
         if self.deployment.not_emulated:
             notice(f"not emulated, ids only (the app starts without them): {', '.join(self.deployment.not_emulated)}")
         progress(f"provisioned {len(self.deployment.resources)} resources, {len(self.deployment.functions)} functions")
-        self.lambdas = LambdaService(self.python, self._worker_env(), self.logs)
-        for spec in list(self.deployment.functions.values()):
-            try:
-                self.lambdas.register(spec)
-            except ValueError as exc:  # e.g. missing code dir: report it, serve the other functions
-                self.deployment.errors.append(f"{spec.address} (AWS::Lambda::Function): {exc}")
-                progress(f"error: {spec.address}: {exc}")
+        self._start_lambdas(LambdaService, progress, notice)
         self.gateway = Gateway(
             self.deployment, self.invoke, self.aws, principals=self.front.principals, requests=self.requests
         )
@@ -168,11 +163,32 @@ class LocalCloud:
         self.console = Console(self)  # last: the HTTP server answers 503 until it is set
         if self.state_dir:
             self.state_dir.mkdir(parents=True, exist_ok=True)
+            # before endpoints.json, whose appearance tells clients the instance is ready
+            write_sam_env(self.state_dir / "sam-env.json", list(self.deployment.functions.values()), self.aws_url)
             tmp = self.state_dir / "endpoints.json.tmp"
             tmp.write_text(json.dumps(self.endpoints(), indent=2))
             tmp.replace(self.state_dir / "endpoints.json")
             self._wrote_endpoints = True
         return self
+
+    def _start_lambdas(
+        self, service_class: type, progress: Callable[[str], None], notice: Callable[[str], None]
+    ) -> None:
+        """Workers that see what Lambda gives a function (lambdas.packaging), their installs cached."""
+        from localcloud.lambdas.installer import Installer
+        from localcloud.lambdas.packaging import Packager
+
+        assert self.deployment is not None
+        packager = Packager(Installer(say=progress), self.deployment.layer_builds, say=progress)
+        self.lambdas = service_class(self.python, self._worker_env(), self.logs, prepare=packager.prepare)
+        for spec in list(self.deployment.functions.values()):
+            try:
+                self.lambdas.register(spec)
+            except ValueError as exc:  # e.g. missing code dir: report it, serve the other functions
+                self.deployment.errors.append(f"{spec.address} (AWS::Lambda::Function): {exc}")
+                progress(f"error: {spec.address}: {exc}")
+        for line in packager.notices():
+            notice(line)
 
     def _prepare_eventbridge(self) -> None:
         """Buses, rules and schedules (localcloud.eventbridge); Lambda targets use the sources' async queues."""
@@ -254,6 +270,7 @@ class LocalCloud:
                 log.exception("error while stopping")
         if self.state_dir and self._wrote_endpoints:  # never another instance's file
             (self.state_dir / "endpoints.json").unlink(missing_ok=True)
+            (self.state_dir / "sam-env.json").unlink(missing_ok=True)  # its ports die with this instance
             self._wrote_endpoints = False
 
     def _start_aws(self, front_class: type) -> None:

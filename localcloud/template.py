@@ -101,6 +101,7 @@ class LoadedStack:
     template: dict  # CloudFormation, no SAM resources left
     code_paths: dict[str, Path] = field(default_factory=dict)  # placeholder S3 key -> local dir
     nested_paths: dict[str, Path] = field(default_factory=dict)  # placeholder URL -> local template
+    build_methods: dict[str, str] = field(default_factory=dict)  # placeholder S3 key -> Metadata.BuildMethod
 
 
 def _is_local(uri: Any) -> bool:
@@ -136,10 +137,12 @@ def _includes(node: Any, base: Path) -> Any:
     return {key: _includes(value, base) for key, value in node.items()}
 
 
-def _swap_local_paths(template: dict, base: Path) -> tuple[dict[str, Path], dict[str, Path]]:
-    """Replace local code/template paths with placeholders samtranslator accepts."""
+def _swap_local_paths(template: dict, base: Path) -> tuple[dict[str, Path], dict[str, Path], dict[str, str]]:
+    """Replace local code/template paths with placeholders samtranslator accepts (and keep the BuildMethod
+    of each local layer, which the transform drops with its Metadata)."""
     code: dict[str, Path] = {}
     nested: dict[str, Path] = {}
+    build_methods: dict[str, str] = {}
     globals_fn = template.get("Globals", {}).get("Function", {})
     global_code = globals_fn.get("CodeUri")
     for logical_id, resource in template["Resources"].items():
@@ -162,6 +165,9 @@ def _swap_local_paths(template: dict, base: Path) -> tuple[dict[str, Path], dict
                 key = f"{logical_id}.zip"
                 code[key] = (base / uri).resolve()
                 props["ContentUri"] = f"s3://{PLACEHOLDER_BUCKET}/{key}"
+                method = (resource.get("Metadata") or {}).get("BuildMethod")
+                if isinstance(method, str):
+                    build_methods[key] = method
         elif kind in _DEFINITION_KEYS and _is_local(props.get("DefinitionUri")):
             # as `sam local` does: a local definition file is read into the template
             props[_DEFINITION_KEYS[kind]] = _local_document(base, props.pop("DefinitionUri"), logical_id)
@@ -173,7 +179,7 @@ def _swap_local_paths(template: dict, base: Path) -> tuple[dict[str, Path], dict
                 props["Location"] = url
     if _is_local(global_code):
         globals_fn.pop("CodeUri")
-    return code, nested
+    return code, nested, build_methods
 
 
 def _sam_transform(template: dict, parameters: dict[str, Any], region: str) -> dict:
@@ -198,7 +204,7 @@ def transform(path: Path, parameters: dict[str, Any], region: str = "us-east-1")
     path = path.resolve()
     raw = load_yaml(path)
     template = _includes(copy.deepcopy(raw), path.parent)
-    code, nested = _swap_local_paths(template, path.parent)
+    code, nested, build_methods = _swap_local_paths(template, path.parent)
     transforms = template.get("Transform")
     names = transforms if isinstance(transforms, list) else [transforms] if transforms else []
     if "AWS::Serverless-2016-10-31" in names:
@@ -211,4 +217,4 @@ def transform(path: Path, parameters: dict[str, Any], region: str = "us-east-1")
             raise TemplateError(f"{path}: {causes}") from exc
         except Exception as exc:
             raise TemplateError(f"{path}: SAM transform failed: {exc}") from exc
-    return LoadedStack(path=path, template=template, code_paths=code, nested_paths=nested)
+    return LoadedStack(path=path, template=template, code_paths=code, nested_paths=nested, build_methods=build_methods)

@@ -2,7 +2,9 @@
 
 `service` holds LambdaService (registry, invoke, lifecycle); `pool` a function's workers; `process` one
 worker process and its pipes; `reports` Lambda's log lines; `reload` change detection; `environment`
-what a worker is given; `worker.py` is the program each worker runs (standard library only).
+what a worker is given; `packaging` what a function may import (its package, layers and the runtime's
+boto3, as on Lambda), installed by `installer` into a cache and run on the Python `interpreters` finds;
+`worker.py` is the program each worker runs (standard library only, started isolated).
 """
 
 from localcloud.lambdas.pool import DEFAULT_CONCURRENCY

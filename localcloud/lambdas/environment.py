@@ -23,7 +23,10 @@ def encode_event(spec: FunctionSpec, event) -> str:
 
 
 def sys_path(spec: FunctionSpec) -> list[str]:
-    """code_dir, then each layer as Lambda mounts it under /opt (its `python/` folder when it has one)."""
+    """The packager's import path; for a spec it never saw, code_dir, then each layer as Lambda mounts it
+    under /opt (its `python/` folder when it has one)."""
+    if spec.import_path:
+        return [str(path) for path in spec.import_path]
     paths = [str(Path(spec.code_dir).absolute())]
     for layer in spec.layer_dirs:
         base = Path(layer).absolute()

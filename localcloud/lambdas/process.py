@@ -93,7 +93,9 @@ class Worker:
         lifeline_read, lifeline_write = os.pipe()  # never written: it closes when this process dies
         try:
             process = subprocess.Popen(
-                [python, "-s", str(WORKER_SCRIPT), str(request_read), str(response_write), str(lifeline_read)],
+                # Isolated, without site: only the stdlib, then the import path the worker is sent (its
+                # package, layers and runtime SDK); never the dev venv's packages or the repository.
+                [python, "-I", "-S", str(WORKER_SCRIPT), str(request_read), str(response_write), str(lifeline_read)],
                 stdin=subprocess.DEVNULL,
                 stdout=out_write,
                 stderr=err_write,

@@ -21,6 +21,7 @@ import signal
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,12 +44,21 @@ _log = logging.getLogger("localcloud.lambdas")
 class LambdaService:
     """Runs the registered functions in warm local worker processes, as Lambda runs them."""
 
-    def __init__(self, python: str, base_env: dict[str, str], logs: LogStore):
+    def __init__(
+        self,
+        python: str,
+        base_env: dict[str, str],
+        logs: LogStore,
+        prepare: Callable[[FunctionSpec], FunctionSpec] | None = None,
+    ):
+        """`python` runs functions whose spec names no interpreter; `prepare` (lambdas.packaging) gives a spec
+        its interpreter and import path on registration, and again when its code changes."""
         # Absolute, because workers start in their code directory; symlinks kept (a venv's python is one).
         self.python = python if os.sep in python else (shutil.which(python) or python)
         self.python = os.path.abspath(self.python)
         self.base_env = {key: value for key, value in base_env.items() if value is not None}
         self.logs = logs
+        self._prepare = prepare
         self._pools: dict[str, Pool] = {}  # by unqualified ARN
         self._index: dict[str, Pool] = {}  # by ARN, physical name and address
         self._lock = threading.Lock()
@@ -67,6 +77,8 @@ class LambdaService:
         for layer in spec.layer_dirs:
             if not Path(layer).is_dir():
                 raise ValueError(f"{spec.address}: layer directory {layer} does not exist")
+        if self._prepare is not None:
+            spec = self._prepare(spec)
         stale: list[Worker] = []
         with self._lock:
             pool = self._pools.get(spec.arn)
@@ -139,13 +151,15 @@ class LambdaService:
             with pool.lock:
                 if pool.signature is None and pool.generation == generation:
                     pool.signature = signature
+        spec = self._reprepare(pool, spec, generation)
         log_stream = f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
         started = time.perf_counter()
         try:
-            worker = Worker.start(self.python, self._environment(spec, log_stream), spec, generation, self.logs)
+            python = spec.python or self.python
+            worker = Worker.start(python, self._environment(spec, log_stream), spec, generation, self.logs)
         except OSError as exc:
             error = lambda_error(
-                "Runtime.InvalidEntrypoint", f"RequestId: {request_id} Error: cannot start {self.python}: {exc}"
+                "Runtime.InvalidEntrypoint", f"RequestId: {request_id} Error: cannot start {python}: {exc}"
             )
             return None, self._init_failed(spec, request_id, error, 0.0, report)
         with pool.lock:
@@ -412,6 +426,23 @@ class LambdaService:
         _log.info("%s: code changed, restarting its workers", spec.address)
         for worker in stale:
             worker.close()
+
+    def _reprepare(self, pool: Pool, spec: FunctionSpec, generation: int) -> FunctionSpec:
+        """The spec prepared again for a cold start, as its requirements may have changed since (cheap when
+        they have not: the packages are cached); the previous one, logged, if that fails."""
+        if self._prepare is None:
+            return spec
+        try:
+            fresh = self._prepare(spec)
+        except ValueError as exc:
+            _log.warning("%s: keeps its previous packages: %s", spec.address, exc)
+            self.logs.append(spec.address, f"localcloud: keeps its previous packages: {exc}")
+            return spec
+        if fresh != spec:
+            with pool.lock:
+                if pool.generation == generation:
+                    pool.spec = fresh
+        return fresh
 
     def _tend_idle(self, pool: Pool) -> None:
         """Log output printed between invocations, drop dead workers, retire long-idle spares."""

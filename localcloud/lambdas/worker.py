@@ -1,8 +1,10 @@
 """The runtime inside one local Lambda execution environment: one process, one function, many invocations.
 
-`lambdas` starts it as `python -s worker.py REQUEST_FD RESPONSE_FD LIFELINE_FD` with the function's environment and
-cwd. It speaks length-prefixed JSON frames over those two dedicated pipes, so whatever the function
-writes to stdout/stderr (captured by the parent as logs) can never corrupt the protocol.
+`lambdas` starts it as `python -I -S worker.py REQUEST_FD RESPONSE_FD LIFELINE_FD` with the function's
+environment and cwd: isolated and without `site`, so it starts with the standard library alone and the first
+frame says what else the function may import. It speaks length-prefixed JSON frames over those two dedicated
+pipes, so whatever the function writes to stdout/stderr (captured by the parent as logs) can never corrupt
+the protocol.
 
 Frames (4-byte big-endian length, then UTF-8 JSON):
   parent -> worker  {"handler": ..., "path": [...]}                      once, first
@@ -272,7 +274,7 @@ def main(argv: list[str]) -> int:
     if config_frame is None:
         return 0
     config = json.loads(config_frame)
-    # Python put this script's folder (or the cwd under -m) first: the function's code and layers go there.
+    # Under -I nothing precedes the stdlib; run any other way, this script's folder (or the cwd) comes first.
     if sys.path and sys.path[0] in ("", os.getcwd(), os.path.dirname(_THIS_FILE)):
         del sys.path[0]
     sys.path[:0] = config["path"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from localcloud.lambdas.installer import cache_root
 from tests.support.localcloud import LocalCloudProcess
 
 pytestmark = pytest.mark.localcloud
@@ -48,9 +49,10 @@ def test_inline_code(cloud):
     assert cloud.invoke("Inline", {"a": 1})["payload"] == {"inline": True, "got": {"a": 1}}
 
 
-def test_a_public_powertools_layer_is_the_installed_powertools_laid_out_as_a_layer(cloud):
+def test_a_public_powertools_layer_is_the_pinned_powertools_installed_as_a_layer(cloud):
     path = cloud.invoke("WithPowertools", {})["payload"]["powertools"]
-    assert "localcloud-layers/powertools-" in path and "/python/aws_lambda_powertools/" in path
+    assert path.startswith(str(cache_root() / "packages" / "python3.13-"))
+    assert path.endswith("/aws_lambda_powertools/__init__.py")
 
 
 def test_a_layer_mapped_with_the_layer_option(cloud):

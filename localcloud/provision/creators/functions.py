@@ -13,7 +13,7 @@ from localcloud.model import FunctionSpec, Resource
 from localcloud.provision.context import CreatorError, StackContext
 from localcloud.provision.creators.common import arn as make_arn
 from localcloud.provision.creators.registry import creates
-from localcloud.provision.public_layers import UnknownLayer, external_layer
+from localcloud.provision.public_layers import POWERTOOLS_LAYER, UnknownLayer, external_layer
 
 
 @creates("AWS::Lambda::LayerVersion")
@@ -28,6 +28,9 @@ def _layer(ctx: StackContext, r: Resource) -> None:
         raise CreatorError(f"ContentUri {directory} is not a directory")
     arn = make_arn(ctx, "lambda", f"layer:{name}:1")
     ctx.deployment.layers[arn] = directory
+    method = ctx.loaded.build_methods.get(content.get("S3Key") or "")
+    if method:
+        ctx.deployment.layer_builds[directory] = method
     r.ref = arn
     r.attrs = {"LayerVersionArn": arn}
 
@@ -55,6 +58,8 @@ def _function(ctx: StackContext, r: Resource) -> None:
                 directory = external_layer(str(layer_arn), ctx.deployment.external_layers)
             except UnknownLayer as exc:
                 raise CreatorError(str(exc)) from None
+            if directory == POWERTOOLS_LAYER:  # built here from its pinned requirements
+                ctx.deployment.layer_builds[directory] = "python"
         layer_dirs.append(directory)
     environment = {k: _env_string(v) for k, v in ((p.get("Environment") or {}).get("Variables") or {}).items()}
     reserved = p.get("ReservedConcurrentExecutions")
