@@ -25,7 +25,7 @@ def decode(ulid: str) -> int:
 @pytest.fixture(autouse=True)
 def fresh_sequence(monkeypatch):
     """Each test starts as a new process would; the module's real sequence is put back afterwards."""
-    monkeypatch.setattr(ulids, "_last", 0)
+    monkeypatch.setattr(ulids, "_last", -1)
 
 
 def test_the_spec_example_time_encodes_as_the_spec_says():
@@ -51,7 +51,7 @@ def test_the_random_part_is_80_bits_from_os_urandom(monkeypatch):
 def test_ids_differ_in_their_random_part_across_processes(monkeypatch):
     seen = set()
     for _ in range(200):
-        monkeypatch.setattr(ulids, "_last", 0)
+        monkeypatch.setattr(ulids, "_last", -1)
         seen.add(decode(new_todo_id(SPEC_TIME)) & ((1 << 80) - 1))
     assert len(seen) == 200
 
