@@ -7,8 +7,7 @@ them, so one user's key can never leak into another's response.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 
 class StoreError(Exception):
@@ -27,8 +26,7 @@ class VersionMismatch(StoreError):
         self.current_version = current_version
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(NamedTuple):  # immutable, and cheaper to create at cold start than a frozen dataclass
     items: list[dict]
     has_more: bool
 
