@@ -1,7 +1,8 @@
 """Every localcloud benchmark, each in its own process, then one summary table (what `make bench` runs).
 
 Benches: request latency vs serverless-offline, overhead on GET /todos/{id}, `make dev` time to ready,
-SQS → handler latency, AWS calls through the endpoint vs moto in-process vs a canned-reply floor.
+SQS → handler latency, AWS calls through the endpoint vs moto in-process vs a canned-reply floor, the
+cold start of every API function against a bare Powertools handler.
 `--quick` runs fewer requests; `--only NAME` runs some of them. Other bench scripts in this folder that
 take no arguments (lambdas_roundtrip.py, sqs_latency.py) run after these, with their own output.
 """
@@ -27,6 +28,7 @@ BENCHES = {
     "async_latency": ([], ["--messages", "50"]),
     "aws_endpoint": ([], ["--requests", "300", "--query-requests", "30"]),
     "edge": ([], ["--requests", "300", "--large-mb", "300"]),
+    "cold_start": ([], ["--runs", "15"]),
 }
 EXTRAS = ("lambdas_roundtrip", "sqs_latency")
 
