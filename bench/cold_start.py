@@ -8,8 +8,9 @@ the Lambda runtime's bootstrap has already loaded when it imports a handler. Eve
 hash-based .pyc first, as `make build` does, so no sample compiles anything. The targets are run in a
 shuffled order each round, so load on the machine falls on all of them alike. Goal: median ≤ 1.1x the
 baseline's. The build is for arm64: off an arm64 machine, a compiled extension imported at cold start
-would be measured on its pure-Python fallback (none is imported at cold start today). `--imports` also lists, per function, the imports the baseline does not make (median
-cumulative ms under `-X importtime`): where to look when a ratio is high.
+would be measured on its pure-Python fallback (none is imported at cold start today). `--imports` also
+lists, per function, the modules the baseline does not import and their own time under `-X importtime`:
+where to look when a ratio is high.
 """
 
 from __future__ import annotations
