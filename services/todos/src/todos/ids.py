@@ -6,12 +6,18 @@ created back to back never list out of order.
 
 from __future__ import annotations
 
+from functools import cache
+
 from common import ecma_regex
 from common.ulids import new_ulid, ulid_ms
 
 from todos.schemas import TODO_ID_PATTERN
 
-_VALID = ecma_regex.compile(TODO_ID_PATTERN)  # as the published schema means it: no trailing "\n"
+
+@cache
+def _valid():
+    """The id pattern as the published schema means it (no trailing "\n"), compiled on first use."""
+    return ecma_regex.compile(TODO_ID_PATTERN)
 
 
 def new_todo_id(now_ms: int | None = None) -> str:
@@ -19,7 +25,7 @@ def new_todo_id(now_ms: int | None = None) -> str:
 
 
 def is_todo_id(value: str) -> bool:
-    return isinstance(value, str) and bool(_VALID.search(value))
+    return isinstance(value, str) and bool(_valid().search(value))
 
 
 def created_ms(todo_id: str) -> int:
