@@ -53,6 +53,6 @@ def test_importing_the_handlers_loads_nothing_heavy():
     assert [m for m in HEAVY if m in loaded] == []
 
 
-def test_the_handlers_import_little_beyond_a_bare_powertools_handler():
+def test_beyond_a_bare_powertools_handler_the_handlers_import_only_todos_and_common():
     extra = set(loaded_after(f"import {HANDLERS}")) - set(loaded_after(BASELINE))
     assert {m.split(".")[0] for m in extra} - ALLOWED == set(), sorted(extra)
