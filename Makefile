@@ -190,7 +190,8 @@ deploy: setup
 invoke: $(VENV)/.ready
 	$(PY) -m localcloud invoke $(FN) -e $(EVENT)
 
-bench: $(VENV)/.ready
+# Both venvs: bench/cold_start.py measures a `sam build` of the root.
+bench: setup
 	$(PY) bench/run_all.py
 
 # `make test` runs the same fuzz test bounded (tests/apis/test_apis_fuzz.py DEFAULT_EXAMPLES, fixed seeds).

@@ -29,9 +29,10 @@ _WORD = "A-Za-z0-9_"
 _CLASS_ESCAPES = {"d": _DIGIT, "w": _WORD, "s": _SPACE}
 _CONTROL_ESCAPES = {"t": "\\t", "n": "\\n", "v": "\\x0b", "f": "\\x0c", "r": "\\r"}
 _SYNTAX_CHARS = frozenset("^$\\.*+?()[]{}|/")
-_QUANTIFIER = re.compile(r"\{([0-9]+)(,([0-9]*))?\}")
-_GROUP_NAME = re.compile(r"<([A-Za-z_$][A-Za-z0-9_$]*)>")
-_HEX = re.compile(r"[0-9A-Fa-f]+")
+# Compiled (and cached) by `re` when a pattern is first translated, not at cold start.
+_QUANTIFIER = r"\{([0-9]+)(,([0-9]*))?\}"
+_GROUP_NAME = r"<([A-Za-z_$][A-Za-z0-9_$]*)>"
+_HEX = r"[0-9A-Fa-f]+"
 
 
 class UnsupportedPattern(ValueError):
@@ -110,7 +111,7 @@ class _Translator:
     def quantifier(self) -> str:
         char = self.src[self.pos]
         if char == "{":
-            match = _QUANTIFIER.match(self.src, self.pos)
+            match = re.compile(_QUANTIFIER).match(self.src, self.pos)
             if not match:
                 raise self.fail("'{' starts no quantifier {n}, {n,} or {n,m} (escape it to match it)")
             low, comma, high = match.group(1), match.group(2), match.group(3)
@@ -136,7 +137,7 @@ class _Translator:
             if self.src.startswith(ecma, self.pos):
                 self.pos += len(ecma)
                 return "(" + ecma
-        match = _GROUP_NAME.match(self.src, self.pos + 1)
+        match = re.compile(_GROUP_NAME).match(self.src, self.pos + 1)
         if match:
             self.pos = match.end()
             return f"(?P<{match.group(1).replace('$', '_')}>"
@@ -186,7 +187,7 @@ class _Translator:
 
     def hex_digits(self, count: int) -> int:
         digits = self.src[self.pos : self.pos + count]
-        if len(digits) != count or not _HEX.fullmatch(digits):
+        if len(digits) != count or not re.fullmatch(_HEX, digits):
             raise self.fail(f"expected {count} hex digits")
         self.pos += count
         return int(digits, 16)
@@ -195,7 +196,7 @@ class _Translator:
         if self.peek() == "{":
             end = self.src.find("}", self.pos)
             digits = self.src[self.pos + 1 : end] if end > 0 else ""
-            if not _HEX.fullmatch(digits) or int(digits, 16) > 0x10FFFF:
+            if not re.fullmatch(_HEX, digits) or int(digits, 16) > 0x10FFFF:
                 raise self.fail("\\u{...} needs a code point in hex, at most 10FFFF")
             self.pos = end + 1
             return int(digits, 16)
@@ -203,7 +204,7 @@ class _Translator:
         if 0xD800 <= code < 0xDC00 and self.src.startswith("\\u", self.pos):
             saved = self.pos
             self.pos += 2
-            low = self.hex_digits(4) if _HEX.fullmatch(self.src[self.pos : self.pos + 4]) else -1
+            low = self.hex_digits(4) if re.fullmatch(_HEX, self.src[self.pos : self.pos + 4]) else -1
             if 0xDC00 <= low < 0xE000:  # a surrogate pair is one code point in u mode
                 return 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
             self.pos = saved

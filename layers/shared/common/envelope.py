@@ -12,14 +12,14 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-from ulid import ULID
+from common.ulids import new_ulid
 
 ENVELOPE_KEYS = ("id", "type", "version", "time", "source", "data")
 
 
 def make_envelope(type_: str, data: dict, *, source: str, version: int = 1) -> dict:
     return {
-        "id": str(ULID()),
+        "id": new_ulid(),
         "type": type_,
         "version": version,
         "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),

@@ -38,7 +38,6 @@ JSON_CONTENT_TYPE = "application/json"
 # classes, no `\d`/`\s` (Unicode in Python, so a full-width 3 was a version), and matched whole, since
 # Python's `$` also matches before a final newline.
 IF_MATCH_PATTERN = r'^(?:\*|(?:W/)?"[0-9]{1,18}"|[0-9]{1,18})$'
-_IF_MATCH = re.compile(IF_MATCH_PATTERN)
 
 
 def body_bytes(body: str | None, *, is_base64: bool = False) -> bytes:
@@ -65,10 +64,11 @@ def _check_content_type(content_type: str | None) -> None:
         raise UnsupportedMediaType(f"Content-Type must be {JSON_CONTENT_TYPE}, not {media_type!r}")
 
 
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_A_BRACKET = re.compile(rb"[^\[\]{}]+")
+# Patterns are strings, compiled (and cached) by `re` on first use: nothing to compile at cold start.
+_JSON_STRING = rb'"[^"\\]*(?:\\.[^"\\]*)*"'  # with re.DOTALL
+_NOT_A_BRACKET = rb"[^\[\]{}]+"
 _OPENERS = frozenset(b"[{")
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE = rb"\\u[dD][89a-fA-F]"
 
 
 def _invalid_json(reason: str) -> BadRequest:
@@ -84,7 +84,7 @@ def _check_depth(raw: bytes, max_depth: int) -> None:
     if raw.count(b"[") + raw.count(b"{") <= max_depth:
         return
     depth = 0
-    for byte in _NOT_A_BRACKET.sub(b"", _JSON_STRING.sub(b"", raw)):
+    for byte in re.sub(_NOT_A_BRACKET, b"", re.sub(_JSON_STRING, b"", raw, flags=re.DOTALL)):
         depth += 1 if byte in _OPENERS else -1
         if depth > max_depth:
             raise _invalid_json(f"arrays and objects are nested more than {max_depth} levels deep")
@@ -92,7 +92,7 @@ def _check_depth(raw: bytes, max_depth: int) -> None:
 
 def _check_unicode(raw: bytes, value: Any) -> None:
     """400 when a decoded string holds a lone surrogate; only bodies with a `\\uD8xx`-style escape pay."""
-    if _SURROGATE_ESCAPE.search(raw) is None:
+    if re.search(_SURROGATE_ESCAPE, raw) is None:
         return
     where = lone_surrogate_path(value)
     if where:
@@ -156,7 +156,7 @@ def parse_if_match(value: str | None) -> int | None:
     """
     if value is None:
         return None
-    if not _IF_MATCH.fullmatch(value):
+    if not re.fullmatch(IF_MATCH_PATTERN, value):
         raise BadRequest(f'If-Match must be a version such as "3", not {value[:40]!r}', code="InvalidIfMatch")
     if value == "*":
         return None
@@ -170,7 +170,7 @@ def etag(version: int) -> str:
 
 # ASCII digits only: Python's \d and str.isdigit() also take Arabic-Indic and full-width digits (and
 # int() reads them), and a bounded length keeps int() far from its 4 300-digit limit.
-_DIGITS = re.compile(r"[0-9]{1,18}")
+_DIGITS = r"[0-9]{1,18}"
 
 
 def parse_int_param(raw: str | None, *, name: str, minimum: int, maximum: int, default: int, code: str) -> int:
@@ -179,7 +179,7 @@ def parse_int_param(raw: str | None, *, name: str, minimum: int, maximum: int, d
     int()'s digit limit (5 000 digits raise ValueError there)."""
     if raw is None:
         return default
-    if _DIGITS.fullmatch(raw) and minimum <= int(raw) <= maximum:
+    if re.fullmatch(_DIGITS, raw) and minimum <= int(raw) <= maximum:
         return int(raw)
     raise BadRequest(f"{name} must be an integer from {minimum} to {maximum}, not {raw[:20]!r}", code=code)
 

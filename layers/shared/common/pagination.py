@@ -3,13 +3,14 @@
 A cursor carries the last key a page returned and is bound to the query it came from (the caller and
 the filters): `base64url(json) + "." + base64url(hmac)`. Anything altered, truncated, replayed against
 another query or signed with another key is rejected with a 400, never passed to DynamoDB.
+
+hmac and hashlib (OpenSSL, 2 ms) are imported on the first cursor, not at cold start: a write function
+builds a codec it never uses, and a first page without a next one needs none.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 
 from common.errors import BadRequest
@@ -33,6 +34,9 @@ class CursorCodec:
         self._key = key.encode() if isinstance(key, str) else key
 
     def _mac(self, payload: bytes, scope: str) -> bytes:
+        import hashlib
+        import hmac
+
         return hmac.new(self._key, scope.encode() + b"\x00" + payload, hashlib.sha256).digest()[:_MAC_BYTES]
 
     def encode(self, position: dict, scope: str) -> str:
@@ -41,6 +45,8 @@ class CursorCodec:
         return f"{_b64(payload)}.{_b64(self._mac(payload, scope))}"
 
     def decode(self, cursor: str, scope: str) -> dict:
+        import hmac
+
         invalid = BadRequest("cursor is invalid", code="InvalidCursor")
         if not isinstance(cursor, str) or len(cursor) > _MAX_CURSOR_CHARS or cursor.count(".") != 1:
             raise invalid

@@ -30,7 +30,7 @@ _SCHEMA_LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _SCHEMA_MAP_KEYWORDS = ("properties", "definitions", "$defs", "dependentSchemas", "dependencies")
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = "[\ud800-\udfff]"  # compiled (and cached) by `re` on first use, not at cold start
 
 
 def lone_surrogate_path(value: Any, path: str = "body") -> str | None:
@@ -44,10 +44,10 @@ def lone_surrogate_path(value: Any, path: str = "body") -> str | None:
     except UnicodeEncodeError:
         pass
     if isinstance(value, str):
-        return path if _SURROGATE.search(value) else None
+        return path if re.search(_SURROGATE, value) else None
     if isinstance(value, dict):
         for key, item in value.items():
-            if isinstance(key, str) and _SURROGATE.search(key):
+            if isinstance(key, str) and re.search(_SURROGATE, key):
                 return f"a key of {path}"
             found = lone_surrogate_path(item, f"{path}.{key}")
             if found:

@@ -7,16 +7,14 @@ them, so one user's key can never leak into another's response.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from common.conditional import ItemMissing, StoreError, VersionMismatch
 
 __all__ = ["ItemMissing", "Page", "StoreError", "TodoStore", "VersionMismatch"]
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(NamedTuple):  # immutable, and cheaper to create at cold start than a frozen dataclass
     items: list[dict]
     has_more: bool
 
