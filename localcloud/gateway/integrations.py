@@ -22,7 +22,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 
 from localcloud.gateway.responses import literal
-from localcloud.gateway.vtl import Input, TemplateError, render
+from localcloud.gateway.vtl import Input, TemplateError, render, render_response
 from localcloud.model import HttpResponse, InvokeResult
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,7 @@ def integration_response(
     templates = chosen.get("responseTemplates") or {}
     content_type = "application/json"
     out_body = body
+    status_override, header_overrides = None, {}
     if templates:
         key, template = _pick_template(templates, mc.accept or "application/json")
         if template is None:
@@ -137,9 +138,10 @@ def integration_response(
             key, template = next(iter(templates.items()))
         content_type = key
         try:
-            out_body = render(
+            rendered, status_override, header_overrides = render_response(
                 template, input=Input(body, mc.params), context=mc.context, stage_vars=mc.stage_vars
-            ).encode()
+            )
+            out_body = rendered.encode()
         except TemplateError as exc:
             raise IntegrationError("API_CONFIGURATION_ERROR", f"response template failed: {exc}") from None
     else:
@@ -158,7 +160,10 @@ def integration_response(
         if value is not None:
             out_headers = [(k, v) for k, v in out_headers if k.lower() != name.lower()]
             out_headers.append((name, value))
-    return HttpResponse(out_status, out_headers, out_body)
+    for name, value in header_overrides.items():
+        out_headers = [(k, v) for k, v in out_headers if k.lower() != name.lower()]
+        out_headers.append((name, value))
+    return HttpResponse(status_override or out_status, out_headers, out_body)
 
 
 def mock(integration: dict[str, Any], mc: MappingContext) -> HttpResponse:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from localcloud.gateway.vtl import Input, json_path, render
+from localcloud.gateway.vtl import Input, json_path, render, render_response
 from tests.localcloud.fixtures.gateway.support import (
     FakeFunctions,
     api_id,
@@ -179,3 +179,17 @@ def test_string_literals_take_velocitys_doubled_quotes():
         stage_vars={},
     )
     assert out == '{"slug": "hello"}|\'it\'\'s\'|{"at": 7}|[]'  # plain text keeps its quotes as written
+
+
+def test_response_template_overrides_status_and_headers():
+    body, status, headers = render_response(
+        "#set($root = $input.path('$'))#if($root.toString().contains(\"error\"))"
+        "#set($context.responseOverride.status = 400)#set($context.responseOverride.header.why = 'bad')"
+        "#set($root.body = \"changed\")#end$input.json('$')",
+        input=Input(b'{"statuscode": 200, "body": "error1"}'),
+        context={},
+        stage_vars={},
+    )
+    assert (json.loads(body), status, headers) == ({"statuscode": 200, "body": "changed"}, 400, {"why": "bad"})
+    plain = render_response("$input.json('$')", input=Input(b'{"ok": 1}'), context={}, stage_vars={})
+    assert plain == ('{"ok": 1}', None, {})
