@@ -1,3 +1,58 @@
-"""The corpus of public SAM apps: each app under apps/ is kept unchanged; their own tests are not ours."""
+"""The corpus of public SAM apps: each app under apps/ is kept unchanged; their own tests are not ours.
+
+Each test class drives one app (`APP = "<folder>"`, optional `PARAMS` as `sam deploy
+--parameter-overrides` would pass them) on its own localcloud, started once for the class. After the run,
+the terminal summary counts the apps that work and names each one that does not, with the reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.corpus.support import start_app
 
 collect_ignore_glob = ["apps/*"]
+
+_OUTCOMES: dict[str, list[tuple[str, str]]] = {}  # app -> [(outcome, reason)] of its tests
+
+
+@pytest.fixture(scope="class")
+def app(request, tmp_path_factory):
+    name = request.cls.APP
+    cloud = start_app(name, tmp_path_factory.mktemp(name), getattr(request.cls, "PARAMS", None))
+    yield cloud
+    cloud.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    name = getattr(item.cls, "APP", None)
+    if name is None:
+        return
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        _OUTCOMES.setdefault(name, []).append(_classify(report))
+
+
+def _classify(report) -> tuple[str, str]:
+    if hasattr(report, "wasxfail"):
+        return ("xfail", report.wasxfail) if report.skipped else ("failed", f"XPASS(strict): {report.wasxfail}")
+    if report.skipped:
+        return "skipped", str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else "skipped"
+    if report.failed:
+        message = getattr(report.longrepr, "reprcrash", None)
+        return "failed", (message.message.splitlines()[0] if message else "failed")[:160]
+    return "passed", ""
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _OUTCOMES:
+        return
+    working = [name for name, results in _OUTCOMES.items() if all(o == "passed" for o, _ in results)]
+    terminalreporter.section("corpus")
+    terminalreporter.write_line(f"corpus: {len(working)}/{len(_OUTCOMES)} public SAM apps work")
+    for name in sorted(set(_OUTCOMES) - set(working)):
+        bad = [(o, r) for o, r in _OUTCOMES[name] if o != "passed"]
+        kinds = sorted({o for o, _ in bad})
+        reasons = "; ".join(dict.fromkeys(r for _, r in bad))
+        terminalreporter.write_line(f"  {name}: {'/'.join(kinds)}: {reasons}")
