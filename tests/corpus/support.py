@@ -4,6 +4,7 @@ stack outputs, a resource's physical id, a function's log lines, a poll until th
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -48,6 +49,16 @@ class AppCloud(LocalCloudProcess):
         """Every message that crossed a queue, topic, stream or bus (the console's event log)."""
         query = {"channel": channel} if channel else {}
         return self.http.get(f"{self.base}/_local/api/events", params=query, timeout=10).json()
+
+    def published(self, topic: str) -> list[Any]:
+        """The messages published to a topic (name or ARN), as the event log shows them: what an email or
+        SMS subscriber would get (localcloud delivers to queues and functions, not to mailboxes)."""
+        name = topic.rsplit(":", 1)[-1]
+        return [
+            json.loads(e["body"]) if isinstance(e["body"], str) and e["body"][:1] in "{[" else e["body"]
+            for e in self.events("sns")
+            if e.get("kind") == "Publish" and str(e.get("name", "")).rsplit(":", 1)[-1] == name
+        ]
 
 
 def start_app(app: str, state_dir: Path, params: dict[str, str] | None = None) -> AppCloud:

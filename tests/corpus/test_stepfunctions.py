@@ -28,11 +28,6 @@ def succeeded(execution: dict) -> bool:
     return True
 
 
-def topic_messages(app, topic_arn: str) -> list[str]:
-    """What was published to `topic_arn`, as the event log records it (email delivery is not emulated)."""
-    return [e.get("body") for e in app.events() if topic_arn in json.dumps(e)]
-
-
 @pytest.mark.xfail(
     strict=True,
     reason="the app's definition writes PutItem's Item untyped ({'id.$': '$.id'}) where DynamoDB takes "
@@ -98,9 +93,9 @@ class TestSfnSns:
         topic = app.outputs["StateMachineSNSTopicARN"]
         subscriptions = app.aws("sns").list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
         assert [(s["Protocol"], s["Endpoint"]) for s in subscriptions] == [("email", "someone@example.com")]
-        published = wait_for(lambda: topic_messages(app, topic))
+        published = wait_for(lambda: app.published(topic))
         expected = {"Input": "You just received a message from the state machine!", "Message": "hello"}
-        assert [json.loads(body) for body in published] == [expected]
+        assert published == [expected]
 
 
 class TestSfnSfn:
@@ -186,4 +181,4 @@ class TestS3EventSfnLambda:
         items = app.aws("dynamodb").scan(TableName=app.outputs["TableName"])["Items"]
         assert {i["transaction_id"]["S"]: i["N"]["S"] for i in items} == {r[0]: r[1] for r in rows}
         topic = f"arn:aws:sns:us-east-1:123456789012:{app.outputs['MySnsTopicName']}"
-        assert wait_for(lambda: topic_messages(app, topic)) == ["Successfully completed the workflow!"]
+        assert wait_for(lambda: app.published(topic)) == ["Successfully completed the workflow!"]
