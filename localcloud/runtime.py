@@ -65,8 +65,10 @@ class LocalCloud:
         fresh: bool = False,
         restore_from: Path | None = None,
         layers: dict[str, Path] | None = None,
+        stack_name: str | None = None,
     ):
         self.template = Path(template).resolve()
+        self.stack_name = stack_name
         self.state_dir = Path(state_dir).resolve() if state_dir else None
         self.host = host
         self.aws_port = aws_port
@@ -127,7 +129,9 @@ class LocalCloud:
         provisioner = Provisioner(
             aws=self.aws, region=self.region, account_id=self.account_id, aws_endpoint=self.aws_url
         )
-        self.deployment = provisioner.deploy(self.template, parameters=self.parameters, layers=self.layers)
+        self.deployment = provisioner.deploy(
+            self.template, stack_name=self.stack_name, parameters=self.parameters, layers=self.layers
+        )
         for error in self.deployment.errors:
             progress(f"error: {error}")
         if self.deployment.not_emulated:
