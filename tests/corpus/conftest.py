@@ -1,8 +1,9 @@
 """The corpus of public SAM apps: each app under apps/ is kept unchanged; their own tests are not ours.
 
-Each test class drives one app (`APP = "<folder>"`, optional `PARAMS` as `sam deploy
---parameter-overrides` would pass them) on its own localcloud, started once for the class. After the run,
-the terminal summary counts the apps that work and names each one that does not, with the reason."""
+Each test class drives one app (`APP = "<folder>"`, optional `PARAMS` and `STACK` as `sam deploy
+--parameter-overrides … --stack-name …` would pass them) on its own localcloud, started once for the
+class. After the run, the terminal summary counts the apps that work and names each one that does not,
+with the reason."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ _OUTCOMES: dict[str, list[tuple[str, str]]] = {}  # app -> [(outcome, reason)] o
 @pytest.fixture(scope="class")
 def app(request, tmp_path_factory):
     name = request.cls.APP
-    cloud = start_app(name, tmp_path_factory.mktemp(name), getattr(request.cls, "PARAMS", None))
+    params, stack = getattr(request.cls, "PARAMS", None), getattr(request.cls, "STACK", None)
+    cloud = start_app(name, tmp_path_factory.mktemp(name), params, stack)
     yield cloud
     cloud.stop()
 

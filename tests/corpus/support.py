@@ -61,8 +61,11 @@ class AppCloud(LocalCloudProcess):
         ]
 
 
-def start_app(app: str, state_dir: Path, params: dict[str, str] | None = None) -> AppCloud:
+def start_app(app: str, state_dir: Path, params: dict[str, str] | None = None, stack: str | None = None) -> AppCloud:
+    """`localcloud up` on the app as `sam deploy [--stack-name STACK] --parameter-overrides …` deploys it
+    (without STACK, the stack is named after the app's folder)."""
     extra = tuple(arg for key, value in (params or {}).items() for arg in ("--param", f"{key}={value}"))
+    extra += ("--stack-name", stack) if stack else ()
     return AppCloud(template_of(app), state_dir, state_dir / "localcloud.log", extra=extra).start()
 
 
