@@ -16,13 +16,23 @@ collect_ignore_glob = ["apps/*"]
 _OUTCOMES: dict[str, list[tuple[str, str]]] = {}  # app -> [(outcome, reason)] of its tests
 
 
+@pytest.fixture(scope="session")
+def _stopping():
+    """Apps asked to stop and still shutting down; reaped once, at the end of the session."""
+    clouds: list = []
+    yield clouds
+    for cloud in clouds:
+        cloud.stop()
+
+
 @pytest.fixture(scope="class")
-def app(request, tmp_path_factory):
+def app(request, tmp_path_factory, _stopping):
     name = request.cls.APP
     params, stack = getattr(request.cls, "PARAMS", None), getattr(request.cls, "STACK", None)
     cloud = start_app(name, tmp_path_factory.mktemp(name), params, stack)
     yield cloud
-    cloud.stop()
+    cloud.stop_soon()
+    _stopping.append(cloud)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -84,8 +84,9 @@ class TestStepFunc:
     APP = "sam-init-step-func"
 
     def run(self, app, sfn, execution_arn: str) -> dict:
+        # a passing run takes a second or two; a failing check is retried every 15 s (its Retry)
         done = wait_for(
-            lambda: (d := sfn.describe_execution(executionArn=execution_arn))["status"] != "RUNNING" and d, 30
+            lambda: (d := sfn.describe_execution(executionArn=execution_arn))["status"] != "RUNNING" and d, 10
         )
         assert done["status"] == "SUCCEEDED", f"{done.get('error')}: {done.get('cause')}"
         events = sfn.get_execution_history(executionArn=execution_arn)["events"]
