@@ -35,6 +35,15 @@ def app(request, tmp_path_factory, _stopping):
     _stopping.append(cloud)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Slow drives (minutes of real waiting) run only when asked: `pytest -m slow tests/corpus`."""
+    if "slow" in (config.getoption("markexpr") or ""):
+        return
+    for item in items:
+        if item.get_closest_marker("slow") and getattr(item.cls, "APP", None):
+            item.add_marker(pytest.mark.skip(reason="slow: run with `pytest -m slow tests/corpus`"))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
@@ -50,7 +59,8 @@ def _classify(report) -> tuple[str, str]:
     if hasattr(report, "wasxfail"):
         return ("xfail", report.wasxfail) if report.skipped else ("failed", f"XPASS(strict): {report.wasxfail}")
     if report.skipped:
-        return "skipped", str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else "skipped"
+        reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else "skipped"
+        return ("slow", reason) if "slow:" in reason else ("skipped", reason)
     if report.failed:
         message = getattr(report.longrepr, "reprcrash", None)
         return "failed", (message.message.splitlines()[0] if message else "failed")[:160]
@@ -60,11 +70,14 @@ def _classify(report) -> tuple[str, str]:
 def pytest_terminal_summary(terminalreporter):
     if not _OUTCOMES:
         return
-    working = [name for name, results in _OUTCOMES.items() if all(o == "passed" for o, _ in results)]
+    working = [name for name, results in _OUTCOMES.items() if all(o in ("passed", "slow") for o, _ in results)]
     terminalreporter.section("corpus")
     terminalreporter.write_line(f"corpus: {len(working)}/{len(_OUTCOMES)} public SAM apps work")
+    slow = sum(o == "slow" for results in _OUTCOMES.values() for o, _ in results)
+    if slow:
+        terminalreporter.write_line(f"  ({slow} slow tests not run: pytest -m slow tests/corpus)")
     for name in sorted(set(_OUTCOMES) - set(working)):
-        bad = [(o, r) for o, r in _OUTCOMES[name] if o != "passed"]
+        bad = [(o, r) for o, r in _OUTCOMES[name] if o not in ("passed", "slow")]
         kinds = sorted({o for o, _ in bad})
         reasons = "; ".join(dict.fromkeys(r for _, r in bad))
         terminalreporter.write_line(f"  {name}: {'/'.join(kinds)}: {reasons}")

@@ -145,11 +145,6 @@ class TestHttpApiSfn:
 
     APP = "apigw-sfn"
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="HTTP API first-class AWS integrations (integrationSubtype StepFunctions-StartSyncExecution) "
-        "are not emulated: the route answers 500 'the integration names no Lambda function'",
-    )
     def test_post_runs_the_workflow(self, app):
         response = requests.post(app.outputs["HelloWorldApi"], json={"IsHelloWorldExample": "Yes"}, timeout=30)
         assert response.status_code == 200, response.text
