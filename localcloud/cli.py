@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
         default=4590,
         help="port of the first CloudFront distribution; the next follow (0 = any)",
     )
+    up.add_argument(
+        "--stack-name", help="the root stack's name, as `sam deploy --stack-name` (default: samconfig, else the folder)"
+    )
     up.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="template parameter override")
     up.add_argument(
         "--layer", action="append", default=[], metavar="ARN=DIR",
@@ -107,6 +110,7 @@ def _serve(args: argparse.Namespace, state_dir: Path) -> int:
         layers=dict(item.split("=", 1) for item in args.layer),
         fresh=args.fresh,
         async_time_scale=args.async_time_scale,
+        stack_name=args.stack_name,
     )
     say = (lambda m: None) if args.quiet else (lambda m: print(f"  … {m}", flush=True))
     terminal = None if args.quiet else _terminal(cloud)

@@ -67,8 +67,10 @@ class LocalCloud:
         restore_from: Path | None = None,
         layers: dict[str, Path] | None = None,
         async_time_scale: float = 1 / 60,
+        stack_name: str | None = None,
     ):
         self.template = Path(template).resolve()
+        self.stack_name = stack_name
         self.state_dir = Path(state_dir).resolve() if state_dir else None
         self.host = host
         self.aws_port = aws_port
@@ -135,7 +137,9 @@ class LocalCloud:
             aws=self.aws, region=self.region, account_id=self.account_id, aws_endpoint=self.aws_url,
             http_endpoint=self.http_url,
         )  # fmt: skip
-        self.deployment = provisioner.deploy(self.template, parameters=self.parameters, layers=self.layers)
+        self.deployment = provisioner.deploy(
+            self.template, stack_name=self.stack_name, parameters=self.parameters, layers=self.layers
+        )
         for error in self.deployment.errors:
             progress(f"error: {error}")
         if self.deployment.not_emulated:

@@ -69,7 +69,8 @@ class Api:
 
     @property
     def security_schemes(self) -> dict[str, Any]:
-        if self.kind == "rest":
+        # A REST API takes Swagger 2 or OpenAPI 3 (SAM writes OpenAPI 3 when the body says `openapi: 3…`)
+        if self.kind == "rest" and "securityDefinitions" in self.body:
             return self.body.get("securityDefinitions") or {}
         return (self.body.get("components") or {}).get("securitySchemes") or {}
 

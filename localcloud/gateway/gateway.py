@@ -134,6 +134,10 @@ class Gateway:
             known = ", ".join(f"{a.api_id} ({a.address})" for a in self.apis.values()) or "none"
             return _json(404, {"message": f"No API with id {parts[1] if len(parts) > 1 else ''!r}; known: {known}"})
         stage_name = parts[2] if len(parts) > 2 else ""
+        rest_of_path = parts[3] if len(parts) > 3 else ""
+        if api.kind == "http" and stage_name not in api.stages and "$default" in api.stages:
+            # An HTTP API's $default stage is served at the API's root: https://{id}.execute-api…/submit
+            stage_name, rest_of_path = "$default", req.path.split("/", 2)[2] if len(parts) > 2 else ""
         _label_exchange(api, stage_name)
         stage = api.stages.get(stage_name)
         if stage is None:
@@ -148,7 +152,7 @@ class Gateway:
             req=req,
             api_id=api.api_id,
             stage=stage.name,
-            path="/" + (parts[3] if len(parts) > 3 else ""),
+            path="/" + rest_of_path,
             request_id=request_id,
             now=self._clock(),
             domain=req.header("host") or f"{api.api_id}.execute-api.{self.deployment.region}.amazonaws.com",

@@ -1,4 +1,5 @@
-"""An HTTP API request: CORS preflight → route → throttle → JWT/Lambda authorizer → Lambda (payload 1.0 or 2.0)."""
+"""An HTTP API request: CORS preflight → route → throttle → JWT/Lambda authorizer → Lambda (payload 1.0 or
+2.0) or a first-class AWS service integration (`service_integrations`)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ import json
 import logging
 from typing import Any
 
-from localcloud.gateway import auth, events, iam_auth
+from localcloud.gateway import auth, events, iam_auth, service_integrations
 from localcloud.gateway import cors as cors_rules
 from localcloud.gateway.apis import Api, Stage
 from localcloud.gateway.authorizer_calls import execute_api_arn, request_authorizer_call
 from localcloud.gateway.deps import PipelineDeps
 from localcloud.gateway.events import MalformedResponse, RequestInfo
+from localcloud.gateway.integrations import IntegrationError
 from localcloud.gateway.pipeline import Refused, function_of
 from localcloud.gateway.routes import Route
 from localcloud.model import HttpResponse
@@ -150,6 +152,8 @@ class HttpApiPipeline:
 
     def _integrate(self, api, stage, info, route, path_params, authorizer) -> HttpResponse:
         integration = route.integration
+        if integration.get("integrationSubtype"):
+            return self._service(integration, stage, info, route, path_params)
         if str(integration.get("type", "")).lower() != "aws_proxy":
             raise Refused("INTEGRATION_FAILURE", f"{route.route_key}: only Lambda proxy integrations are supported")
         function = function_of(integration.get("uri"))
@@ -165,6 +169,17 @@ class HttpApiPipeline:
         except MalformedResponse as exc:
             log.warning("Malformed Lambda response from %s: %s", function, exc)
             raise Refused("INTEGRATION_FAILURE", f"Malformed Lambda response from {function}: {exc}") from None
+
+    def _service(self, integration, stage, info, route, path_params) -> HttpResponse:
+        try:
+            status, headers, body = service_integrations.call(
+                self.deps.services, integration, info, path_params, stage.variables
+            )
+        except service_integrations.UnsupportedSubtype as exc:
+            raise Refused("INTEGRATION_FAILURE", f"{route.route_key}: {exc}") from None
+        except IntegrationError as exc:
+            raise Refused("INTEGRATION_FAILURE", f"{route.route_key}: {exc}") from None
+        return HttpResponse(status, [("Content-Type", headers.get("content-type", "application/json"))], body)
 
     def _event(self, version, api, stage, info, route, path_params, authorizer) -> dict[str, Any]:
         """The event in payload format `version` ("1.0", else 2.0) for this request."""

@@ -22,7 +22,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 
 from localcloud.gateway.responses import literal
-from localcloud.gateway.vtl import Input, TemplateError, render
+from localcloud.gateway.vtl import Input, TemplateError, render, render_response
 from localcloud.model import HttpResponse, InvokeResult
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,7 @@ def integration_response(
     templates = chosen.get("responseTemplates") or {}
     content_type = "application/json"
     out_body = body
+    status_override, header_overrides = None, {}
     if templates:
         key, template = _pick_template(templates, mc.accept or "application/json")
         if template is None:
@@ -137,9 +138,10 @@ def integration_response(
             key, template = next(iter(templates.items()))
         content_type = key
         try:
-            out_body = render(
+            rendered, status_override, header_overrides = render_response(
                 template, input=Input(body, mc.params), context=mc.context, stage_vars=mc.stage_vars
-            ).encode()
+            )
+            out_body = rendered.encode()
         except TemplateError as exc:
             raise IntegrationError("API_CONFIGURATION_ERROR", f"response template failed: {exc}") from None
     else:
@@ -158,7 +160,10 @@ def integration_response(
         if value is not None:
             out_headers = [(k, v) for k, v in out_headers if k.lower() != name.lower()]
             out_headers.append((name, value))
-    return HttpResponse(out_status, out_headers, out_body)
+    for name, value in header_overrides.items():
+        out_headers = [(k, v) for k, v in out_headers if k.lower() != name.lower()]
+        out_headers.append((name, value))
+    return HttpResponse(status_override or out_status, out_headers, out_body)
 
 
 def mock(integration: dict[str, Any], mc: MappingContext) -> HttpResponse:
@@ -225,6 +230,26 @@ class AwsServices:
         status, headers, data = self._send(client, method, path, query, req_headers, body, region or self._region)
         return integration_response(integration, mc, str(status), status, data, headers)
 
+    def call_action(self, service: str, action: str, params: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        """One action with its parameters in the API's own casing, as an HTTP API first-class integration
+        sends it (Query protocol where the service still speaks it, as SQS answers API Gateway in XML)."""
+        client = self._aws(service)
+        metadata = client.meta.service_model.metadata
+        if metadata.get("protocol") == "query" or "awsQueryCompatible" in metadata:
+            form = {
+                "Action": action,
+                "Version": metadata.get("apiVersion", ""),
+                **{k: str(v) for k, v in params.items()},
+            }
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            return self._send(client, "POST", "/", {}, headers, urlencode(form).encode(), self._region)
+        shape = client.meta.service_model.operation_model(action).input_shape
+        headers = {
+            "X-Amz-Target": f"{metadata.get('targetPrefix')}.{action}",
+            "Content-Type": f"application/x-amz-json-{metadata.get('jsonVersion', '1.0')}",
+        }
+        return self._send(client, "POST", "/", {}, headers, json.dumps(_shaped(params, shape)).encode(), self._region)
+
     def _send(self, client, method, path, query, headers, body, region) -> tuple[int, dict[str, str], bytes]:
         url = client.meta.endpoint_url.rstrip("/") + path + ("?" + urlencode(query) if query else "")
         request = AWSRequest(method=method, url=url, data=body, headers=headers)
@@ -259,3 +284,20 @@ class AwsServices:
             return integration_response(integration, mc, message, 200, data, {})
         data = json.dumps(result.payload).encode()
         return integration_response(integration, mc, "", 200, data, {})
+
+
+def _shaped(value: Any, shape: Any) -> Any:
+    """`value` with its keys named as `shape`'s members (matched case-insensitively: StateMachineArn →
+    stateMachineArn for Step Functions' JSON API)."""
+    if shape is None:
+        return value
+    if shape.type_name == "structure" and isinstance(value, dict):
+        members = {name.lower(): name for name in shape.members}
+        out = {}
+        for key, item in value.items():
+            name = members.get(key.lower(), key)
+            out[name] = _shaped(item, shape.members.get(name))
+        return out
+    if shape.type_name == "list" and isinstance(value, list):
+        return [_shaped(item, shape.member) for item in value]
+    return value

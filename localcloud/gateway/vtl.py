@@ -116,7 +116,7 @@ class Input:
         if not self._did_parse:
             self._did_parse = True
             try:
-                self._parsed = json.loads(self._raw) if self._raw.strip() else {}
+                self._parsed = to_vtl(json.loads(self._raw) if self._raw.strip() else {})
             except ValueError:
                 raise TemplateError("the body is not valid JSON") from None
         return self._parsed
@@ -125,7 +125,8 @@ class Input:
         return json.dumps(json_path(self._document(), path))
 
     def path(self, path: str = "$") -> Any:
-        return to_vtl(json_path(self._document(), path))
+        """The value itself, not a copy: a template that `#set`s into it changes what `json()` gives."""
+        return json_path(self._document(), path)
 
     def params(self, name: str | None = None):
         if name is None:
@@ -221,6 +222,28 @@ _lock = threading.Lock()
 
 
 def render(template: str, *, input: Input, context: dict[str, Any], stage_vars: dict[str, str]) -> str:
+    return _merge(template, input, to_vtl(context), stage_vars)
+
+
+def render_response(
+    template: str, *, input: Input, context: dict[str, Any], stage_vars: dict[str, str]
+) -> tuple[str, int | None, dict[str, str]]:
+    """An integration response template, with what it set in `$context.responseOverride`: the status
+    and the headers API Gateway sends instead of the integration response's own."""
+    ctx = to_vtl(context)
+    override = VtlMap(status=None, header=VtlMap())
+    ctx["responseOverride"] = override
+    body = _merge(template, input, ctx, stage_vars)
+    status = override.get("status")
+    try:
+        status = int(status) if status not in (None, "") else None
+    except (TypeError, ValueError):
+        raise TemplateError(f"$context.responseOverride.status is not a status code: {status!r}") from None
+    headers = override.get("header") if isinstance(override.get("header"), dict) else {}
+    return body, status, {str(k): str(v) for k, v in headers.items()}
+
+
+def _merge(template: str, input: Input, context: VtlMap, stage_vars: dict[str, str]) -> str:
     with _lock:
         compiled = _compiled.get(template)
         if compiled is None:
@@ -230,12 +253,7 @@ def render(template: str, *, input: Input, context: dict[str, Any], stage_vars: 
             except Exception as exc:
                 raise TemplateError(f"mapping template does not parse: {exc}") from exc
             _compiled[template] = compiled
-    namespace = {
-        "input": input,
-        "util": Util(),
-        "context": to_vtl(context),
-        "stageVariables": VtlMap(stage_vars),
-    }
+    namespace = {"input": input, "util": Util(), "context": context, "stageVariables": VtlMap(stage_vars)}
     try:
         return compiled.merge(namespace)
     except TemplateError:

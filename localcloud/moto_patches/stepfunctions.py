@@ -8,6 +8,10 @@
   StateMachineTypeNotSupported. botocore sends this operation to a `sync-` host prefix, which no local
   name resolves: clients call it with `Config(inject_host_prefix=False)` (API Gateway integrations
   reach it directly).
+- Service integrations take the API's parameters in the state language's PascalCase (`Input`,
+  `StateMachineArn`) and give PascalCase results (`ExecutionArn`), whatever the API's own casing.
+  moto's interpreter dropped the step that maps them onto the botocore shapes, so
+  `arn:aws:states:::states:startExecution` failed on `Input`: both directions are mapped here.
 """
 
 from __future__ import annotations
@@ -43,6 +47,83 @@ def apply() -> None:
 
     StepFunctionResponse.start_execution = start_execution
     StepFunctionResponse.start_sync_execution = start_sync_execution
+    _map_integration_casing()
+
+
+def _map_integration_casing() -> None:
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service import (
+        StateTaskService,
+    )
+
+    def normalise_parameters(self, parameters, boto_service_name=None, service_action_name=None) -> None:
+        shape = _operation_shape(self, boto_service_name, service_action_name, "input_shape")
+        if shape is not None:
+            _to_shape(parameters, shape)
+
+    def normalise_response(self, response, boto_service_name=None, service_action_name=None) -> None:
+        shape = _operation_shape(self, boto_service_name, service_action_name, "output_shape")
+        if shape is not None and isinstance(response, dict):
+            _to_pascal(response, shape)
+
+    StateTaskService._normalise_parameters = normalise_parameters
+    StateTaskService._normalise_response = normalise_response
+
+
+def _operation_shape(task: Any, service: str | None, action: str | None, which: str) -> Any:
+    import botocore.session
+    from moto.stepfunctions.parser.utils import snake_to_camel_case
+
+    try:
+        model = _session(botocore.session).get_service_model(task._get_boto_service_name(service))
+        return getattr(model.operation_model(snake_to_camel_case(task._get_boto_service_action(action))), which)
+    except Exception:  # an SDK integration botocore does not know: leave its parameters as written
+        return None
+
+
+_SESSION: list[Any] = []
+
+
+def _session(botocore_session: Any) -> Any:
+    if not _SESSION:
+        _SESSION.append(botocore_session.get_session())
+    return _SESSION[0]
+
+
+def _to_shape(value: Any, shape: Any) -> None:
+    """Rename `value`'s keys in place to `shape`'s member names, matched case-insensitively."""
+    if shape.type_name == "structure" and isinstance(value, dict):
+        members = {name.lower(): name for name in shape.members}
+        for key in list(value):
+            name = members.get(key.lower())
+            if name is None:
+                continue
+            if name != key:
+                value[name] = value.pop(key)
+            _to_shape(value[name], shape.members[name])
+    elif shape.type_name == "list" and isinstance(value, list):
+        for item in value:
+            _to_shape(item, shape.member)
+    elif shape.type_name == "map" and isinstance(value, dict):
+        for item in value.values():
+            _to_shape(item, shape.value)
+
+
+def _to_pascal(value: Any, shape: Any) -> Any:
+    """A result's structure members in PascalCase and its timestamps in epoch milliseconds, as Step
+    Functions gives every integration's result (JSON, not botocore's datetimes)."""
+    if isinstance(value, datetime.datetime):
+        return int(value.timestamp() * 1000)
+    if shape.type_name == "structure" and isinstance(value, dict):
+        for key in list(value):
+            member = shape.members.get(key)
+            item = value.pop(key)
+            value[key[:1].upper() + key[1:]] = _to_pascal(item, member) if member is not None else item
+    elif shape.type_name == "list" and isinstance(value, list):
+        value[:] = [_to_pascal(item, shape.member) for item in value]
+    elif shape.type_name == "map" and isinstance(value, dict):
+        for key in list(value):
+            value[key] = _to_pascal(value[key], shape.value)
+    return value
 
 
 def _run_sync(response: Any, mock_random: Any) -> dict[str, Any]:

@@ -394,3 +394,47 @@ def test_no_cache_without_a_cache_cluster(tmp_path, moto_url, aws, pool, fns):
     call(gw, "GET", "/todos", alice)
     call(gw, "GET", "/todos", alice)
     assert fns.count("TodosFunction") == 2
+
+
+def test_openapi3_rest_api_enforces_its_default_authorizer(tmp_path, fns):
+    """SAM writes the authorizer of an `openapi: 3` REST body under components.securitySchemes."""
+    deployment = deployment_from_sam(
+        tmp_path,
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Api:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: v1
+              DefinitionBody:
+                openapi: "3.0.1"
+                info: {title: t, version: "1"}
+                paths:
+                  /request:
+                    get:
+                      x-amazon-apigateway-integration:
+                        type: aws_proxy
+                        httpMethod: POST
+                        uri: !Sub "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/\
+                          ${TodosFunction.Arn}/invocations"
+              Auth:
+                DefaultAuthorizer: Keys
+                Authorizers:
+                  Keys:
+                    FunctionArn: !GetAtt AuthorizerFunction.Arn
+                    FunctionPayloadType: REQUEST
+                    Identity: {Headers: [X-Key], ReauthorizeEvery: 0}
+          TodosFunction:
+            Type: AWS::Serverless::Function
+            Properties: {Handler: app.handler, Runtime: python3.13, CodeUri: s3://bucket/key}
+          AuthorizerFunction:
+            Type: AWS::Serverless::Function
+            Properties: {Handler: app.handler, Runtime: python3.13, CodeUri: s3://bucket/key}
+        """,
+    )
+    gw = make_gateway(deployment, fns)
+    assert gw.handle(request("GET", f"/{api_id('Api')}/v1/request")).status == 401
+    assert gw.handle(request("GET", f"/{api_id('Api')}/v1/request", headers={"X-Key": "deny"})).status == 403
+    assert gw.handle(request("GET", f"/{api_id('Api')}/v1/request", headers={"X-Key": "k1"})).status == 200
+    assert fns.count("TodosFunction") == 1

@@ -233,3 +233,9 @@ def test_default_stage_has_no_stage_in_raw_path(tmp_path, fns):
     assert resp.status == 200
     event = fns.last()
     assert event["routeKey"] == "$default" and event["rawPath"] == "/any/path" and event["body"] == "x"
+    # AWS serves the $default stage at the API's root too: https://{id}.execute-api.{region}.amazonaws.com/any/path
+    resp = gw.handle(request("PUT", f"/{api_id('ServerlessHttpApi')}/any/path", body="y"))
+    assert resp.status == 200
+    event = fns.last()
+    assert event["rawPath"] == "/any/path" and event["body"] == "y"
+    assert gw.handle(request("GET", f"/{api_id('ServerlessHttpApi')}")).status == 200

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from localcloud.gateway.vtl import Input, TemplateError, json_path, render
+from localcloud.gateway.vtl import Input, TemplateError, json_path, render, render_response
 from tests.localcloud.fixtures.gateway.support import (
     FakeFunctions,
     api_id,
@@ -205,3 +205,77 @@ def test_a_reference_is_evaluated_once_and_a_boolean_renders_as_in_java():
         stage_vars={},
     )
     assert out == "|1|true|false||$missing"
+
+
+def test_response_template_overrides_status_and_headers():
+    body, status, headers = render_response(
+        "#set($root = $input.path('$'))#if($root.toString().contains(\"error\"))"
+        "#set($context.responseOverride.status = 400)#set($context.responseOverride.header.why = 'bad')"
+        "#set($root.body = \"changed\")#end$input.json('$')",
+        input=Input(b'{"statuscode": 200, "body": "error1"}'),
+        context={},
+        stage_vars={},
+    )
+    assert (json.loads(body), status, headers) == ({"statuscode": 200, "body": "changed"}, 400, {"why": "bad"})
+    plain = render_response("$input.json('$')", input=Input(b'{"ok": 1}'), context={}, stage_vars={})
+    assert plain == ('{"ok": 1}', None, {})
+
+
+def test_http_api_first_class_integrations_answer_as_the_service(tmp_path, moto_url, aws, resources):  # noqa: F811
+    sfn = aws("stepfunctions")
+    machine = sfn.create_state_machine(
+        name="echo", roleArn="arn:aws:iam::123456789012:role/r", type="EXPRESS",
+        definition=json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}),
+    )["stateMachineArn"]  # fmt: skip
+    deployment = deployment_from_sam(
+        tmp_path,
+        f"""
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Api:
+            Type: AWS::Serverless::HttpApi
+            Properties:
+              DefinitionBody:
+                openapi: "3.0.1"
+                info: {{title: t, version: "1"}}
+                paths:
+                  /send/{{group}}:
+                    post:
+                      x-amazon-apigateway-integration:
+                        type: aws_proxy
+                        integrationSubtype: SQS-SendMessage
+                        payloadFormatVersion: "1.0"
+                        credentials: arn:aws:iam::123456789012:role/api
+                        requestParameters:
+                          QueueUrl: {resources["queue_url"]}
+                          MessageBody: $request.body
+                  /run:
+                    post:
+                      x-amazon-apigateway-integration:
+                        type: aws_proxy
+                        integrationSubtype: StepFunctions-StartExecution
+                        payloadFormatVersion: "1.0"
+                        credentials: arn:aws:iam::123456789012:role/api
+                        requestParameters:
+                          StateMachineArn: {machine}
+                          Input: $request.body
+                  /kinesis:
+                    post:
+                      x-amazon-apigateway-integration:
+                        type: aws_proxy
+                        integrationSubtype: Kinesis-PutRecord
+                        payloadFormatVersion: "1.0"
+                        requestParameters: {{StreamName: views, Data: $request.body, PartitionKey: k}}
+        """,
+        aws_endpoint=moto_url,
+    )
+    gw = make_gateway(deployment, FakeFunctions(), aws)
+    sent = gw.handle(request("POST", f"/{api_id('Api')}/send/g1", body='{"n": 1}'))
+    assert sent.status == 200 and b"<SendMessageResponse" in sent.body and b"<MessageId>" in sent.body
+    assert [m["Body"] for m in drain(aws, resources["queue_url"])] == ['{"n": 1}']
+    ran = gw.handle(request("POST", f"/{api_id('Api')}/run", body='{"hello": "world"}'))
+    assert ran.status == 200, ran.body
+    execution = sfn.describe_execution(executionArn=json.loads(ran.body)["executionArn"])
+    assert execution["stateMachineArn"] == machine and json.loads(execution["input"]) == {"hello": "world"}
+    refused = gw.handle(request("POST", f"/{api_id('Api')}/kinesis", body="x"))
+    assert refused.status == 500 and "Kinesis-PutRecord is not emulated" in header(refused, "x-localcloud-reason")

@@ -142,3 +142,31 @@ def test_kinesis_refuses_an_empty_partition_key_as_aws_does():
             client.put_record(StreamName="views", PartitionKey="k" * 257, Data=b"x")
         client.put_record(StreamName="views", PartitionKey="k", Data=b"x")
         assert sum(len(shard.records) for shard in stream.shards.values()) == 1
+
+
+def test_a_step_functions_task_starts_another_machine_with_pascal_case_parameters():
+    """`states:startExecution` takes `Input`/`StateMachineArn` (botocore: input/stateMachineArn) and
+    gives `ExecutionArn`/`StartDate`, as on AWS."""
+    import json
+
+    moto_patches.apply()
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        sfn = boto3.client("stepfunctions", region_name="us-east-1")
+        role = "arn:aws:iam::123456789012:role/r"
+        passing = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+        child = sfn.create_state_machine(name="child", roleArn=role, definition=json.dumps(passing))["stateMachineArn"]
+        task = {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution", "End": True,
+                "Parameters": {"Input": {"from.$": "$$.Execution.Id"}, "StateMachineArn": child}}  # fmt: skip
+        parent = sfn.create_state_machine(
+            name="parent", roleArn=role, definition=json.dumps({"StartAt": "Start", "States": {"Start": task}})
+        )["stateMachineArn"]
+        started = sfn.start_execution(stateMachineArn=parent, name="p1")
+        deadline = time.monotonic() + 10
+        while (done := sfn.describe_execution(executionArn=started["executionArn"]))["status"] == "RUNNING":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert done["status"] == "SUCCEEDED", done
+        assert set(json.loads(done["output"])) == {"ExecutionArn", "StartDate"}
+        (run,) = sfn.list_executions(stateMachineArn=child)["executions"]
+        child_input = sfn.describe_execution(executionArn=run["executionArn"])["input"]
+        assert json.loads(child_input) == {"from": started["executionArn"]}
