@@ -189,8 +189,9 @@ def test_plain_http_viewers_are_redirected_to_https(updates):
 
 def test_standard_logs_reach_the_log_bucket(updates):
     updates.put("/releases/11.0.0/app.bin", b"eleven")
-    for _ in range(2):
-        updates.get("/releases/11.0.0/app.bin?from=test", headers={"User-Agent": "updater/11"})
+    updates.get("/releases/11.0.0/app.bin?from=test", headers={"User-Agent": "updater/11"})
+    updates.wait_cached("/releases/11.0.0/app.bin")  # the fill completes just after the viewer's last byte
+    updates.get("/releases/11.0.0/app.bin?from=test", headers={"User-Agent": "updater/11"})
     s3 = updates.cloud.aws("s3")
     bucket = updates.cloud.endpoints["outputs"]["Root"]["LogBucketName"]
     prefix = "cloudfront/"  # then <app>-<env>-updates/
