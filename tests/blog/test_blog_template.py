@@ -64,7 +64,7 @@ def test_behaviours_cache_assets_long_html_short_and_never_previews_or_admin_cal
 def test_the_transform_makes_the_functions_queues_and_every_output_an_ssm_parameter(transformed, raw):
     functions = {n for n, r in transformed["Resources"].items() if r["Type"] == "AWS::Lambda::Function"}
     assert functions == {"ReadPostsFunction", "WritePostsFunction", "PublishEventsFunction", "RenderSiteFunction",
-                         "PreviewGuardFunction"}  # fmt: skip
+                         "PreviewGuardFunction", "AggregateViewsFunction", "AttachCoverFunction"}  # fmt: skip
     sources = [r for r in transformed["Resources"].values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
     mappings = {r["Properties"]["FunctionName"]["Ref"]: r["Properties"] for r in sources}
     stream = mappings["PublishEventsFunction"]
