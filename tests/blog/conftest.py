@@ -109,6 +109,7 @@ ROUTES = {
     ("DELETE", "/posts/{slug}"): "delete-post.json",
     ("POST", "/posts/{slug}/publish"): "publish-post.json",
     ("POST", "/posts/{slug}/unpublish"): "unpublish-post.json",
+    ("POST", "/posts/{slug}/views"): "record-view.json",  # API Gateway → Kinesis, no function
 }
 USERS = {
     "admin": {"sub": "0b6c9a52-6f57-4d0c-9a2a-1f1e2d3c4b5a", "cognito:groups": "admins"},

@@ -64,7 +64,7 @@ def test_behaviours_cache_assets_long_html_short_and_never_previews_or_admin_cal
 def test_the_transform_makes_the_functions_queues_and_every_output_an_ssm_parameter(transformed, raw):
     functions = {n for n, r in transformed["Resources"].items() if r["Type"] == "AWS::Lambda::Function"}
     assert functions == {"ReadPostsFunction", "WritePostsFunction", "PublishEventsFunction", "RenderSiteFunction",
-                         "PreviewGuardFunction"}  # fmt: skip
+                         "PreviewGuardFunction", "AggregateViewsFunction", "AttachCoverFunction"}  # fmt: skip
     sources = [r for r in transformed["Resources"].values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
     mappings = {r["Properties"]["FunctionName"]["Ref"]: r["Properties"] for r in sources}
     stream = mappings["PublishEventsFunction"]
@@ -121,3 +121,19 @@ def test_pretty_urls_map_to_the_keys_render_site_writes(viewer_request, uri, key
 def test_duplicates_redirect_to_the_one_canonical_url(viewer_request, uri, query, location):
     response = viewer_request(uri, query)
     assert response["statusCode"] == 301 and response["headers"]["location"]["value"] == location
+
+
+def test_media_is_reached_through_its_own_oac_with_the_media_prefix_stripped(raw):
+    config = raw["Resources"]["Cdn"]["Properties"]["DistributionConfig"]
+    origin = next(o["Fn::If"][1] for o in config["Origins"] if "Fn::If" in o and o["Fn::If"][1]["Id"] == "media")
+    assert origin["OriginAccessControlId"] == {"Ref": "MediaAccess"}
+    behaviour = next(b["Fn::If"][1] for b in config["CacheBehaviors"] if "Fn::If" in b)
+    assert behaviour["PathPattern"] == "/media/*" and behaviour["TargetOriginId"] == "media"
+    (association,) = behaviour["FunctionAssociations"]
+    assert association["FunctionARN"] == {"Fn::GetAtt": ["MediaPathFunction", "FunctionMetadata.FunctionARN"]}
+    props = raw["Resources"]["MediaPathFunction"]["Properties"]
+    function = CloudFrontFunction(props["FunctionCode"], name="media-path", runtime=props["FunctionConfig"]["Runtime"])
+    event = {"version": "1.0", "context": {"eventType": "viewer-request"}, "viewer": {"ip": "203.0.113.1"},
+             "request": {"method": "GET", "uri": "/media/renditions/abc/800.webp", "querystring": {},
+                         "headers": {}, "cookies": {}}}  # fmt: skip
+    assert function.viewer_request(event)["uri"] == "/renditions/abc/800.webp"

@@ -1,6 +1,8 @@
-"""The views pipeline and the covers consumer on localcloud (fixture tests/blog/templates/views): POST
-/posts/{slug}/views through API Gateway's Kinesis integration to the counter and the Firehose archive,
-a poison record, unknown slugs, bad input, and MediaProcessed through SNS to a post's cover."""
+"""The blog's views pipeline and covers consumer on the session's localcloud (the root template, the
+blog service as deployed, media's real MediaEvents): POST /posts/{slug}/views through API Gateway's
+Kinesis integration to the counter and the Firehose archive, a poison record, unknown slugs, bad input,
+and MediaProcessed through SNS to a post's cover. samconfig's `local` env sets the batching window and
+the archive's buffer to 1 s."""
 
 from __future__ import annotations
 
@@ -14,52 +16,42 @@ import pytest
 import requests
 from common.envelope import Publisher
 
-from tests.support.localcloud import LocalCloudProcess
-
 pytestmark = pytest.mark.localcloud
 
-TEMPLATE = Path(__file__).parent / "templates" / "views" / "template.yaml"
 SAMPLES = Path(__file__).resolve().parents[2] / "events" / "blog"
 API = "Blog/BlogApi"
-
-
-@pytest.fixture(scope="module")
-def cloud(tmp_path_factory):
-    state = tmp_path_factory.mktemp("blog-views")
-    process = LocalCloudProcess(TEMPLATE, state, state / "localcloud.log").start()
-    yield process
-    process.stop()
+STAMP = "2026-01-02T03:04:05.000Z"
 
 
 @pytest.fixture
-def blog(cloud):
-    yield cloud, cloud.endpoints["outputs"]["Blog"]
-    cloud.reset()
+def blog(localcloud):
+    return localcloud, localcloud.endpoints["outputs"]["Blog"]
 
 
-def put_posts(cloud: LocalCloudProcess, out: dict, *slugs: str, cover: str | None = None) -> None:
+def put_posts(cloud, out: dict, *slugs: str, cover: str | None = None) -> None:
     ddb = cloud.aws("dynamodb")
     for slug in slugs:
-        item = {"slug": {"S": slug}, "title": {"S": slug}}
+        item = {"slug": {"S": slug}, "title": {"S": slug}, "status": {"S": "draft"}, "createdAt": {"S": STAMP},
+                "updatedAt": {"S": STAMP}, "version": {"N": "1"}, "views": {"N": "0"}}  # fmt: skip
         if cover:
             item |= {"coverId": {"S": cover}, "cover": {"M": {"id": {"S": cover}, "alt": {"S": "alt"}}}}
         ddb.put_item(TableName=out["PostsTableName"], Item=item)
 
 
-def item(cloud: LocalCloudProcess, out: dict, slug: str) -> dict | None:
+def item(cloud, out: dict, slug: str) -> dict | None:
     table = cloud.aws("dynamodb").get_item(TableName=out["PostsTableName"], Key={"slug": {"S": slug}})
     return table.get("Item")
 
 
-def views_of(cloud: LocalCloudProcess, out: dict, slug: str) -> int:
+def views_of(cloud, out: dict, slug: str) -> int:
     return int(item(cloud, out, slug).get("views", {"N": "0"})["N"])
 
 
-def post_view(cloud: LocalCloudProcess, slug: str, session: requests.Session | None = None, **kw) -> requests.Response:
+def post_view(cloud, slug: str, session: requests.Session | None = None, **kw) -> requests.Response:
     return (session or requests).post(f"{cloud.api_url(API)}/posts/{slug}/views", timeout=10, **kw)
 
 
-def archive(cloud: LocalCloudProcess, out: dict) -> dict[str, list[bytes]]:
+def archive(cloud, out: dict) -> dict[str, list[bytes]]:
     """Every archived object's key → its records (one a line: AppendDelimiterToRecord)."""
     s3 = cloud.aws("s3")
     bucket = out["ViewsArchiveBucketName"]
@@ -67,7 +59,7 @@ def archive(cloud: LocalCloudProcess, out: dict) -> dict[str, list[bytes]]:
     return {k: gzip.decompress(s3.get_object(Bucket=bucket, Key=k)["Body"].read()).splitlines() for k in keys}
 
 
-def failures(cloud: LocalCloudProcess, url: str) -> list[dict]:
+def failures(cloud, url: str) -> list[dict]:
     messages = cloud.aws("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
     return [json.loads(m["Body"]) for m in messages]
 
@@ -143,7 +135,7 @@ def test_a_beacon_as_text_plain_counts_and_another_media_type_is_a_415(blog):
     assert views_of(cloud, out, "hello-world") == 1
 
 
-def publish(cloud: LocalCloudProcess, type_: str, data: dict) -> None:
+def publish(cloud, type_: str, data: dict) -> None:
     topic = cloud.endpoints["outputs"]["Root"]["MediaEventsTopicArn"]
     Publisher(source="media", topic_arn=topic, client=cloud.aws("sns")).publish(type_, data)
 

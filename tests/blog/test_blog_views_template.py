@@ -1,6 +1,6 @@
-"""The views and covers resources as CloudFormation (the SAM transform of the fixture's blog slice, whose
-resources the blog service uses as they are): least privilege, the stream consumer's error handling,
-the private archive, and a covers queue subscribed only when media's topic is named."""
+"""The blog's views and covers resources as CloudFormation (the SAM transform of services/blog/template.yaml):
+least privilege, the stream consumer's error handling, the private archive, and a covers queue subscribed
+only when media's topic is named."""
 
 from __future__ import annotations
 
@@ -8,8 +8,13 @@ import pytest
 
 from tests.templates.cfn import sam_transform
 
-SLICE = "tests/blog/templates/views/blog.yaml"
-WITH_MEDIA = {"MediaEventsTopicArnParameter": "/platform/dev/media/MediaEventsTopicArn"}
+TEMPLATE = "services/blog/template.yaml"
+POOL = {"UserPoolArnParameter": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Abc123"}
+WITH_MEDIA = {**POOL, "MediaEventsTopicArnParameter": "/platform/dev/media/EventsTopicArn"}
+# the posts table is a global one when replica regions are given
+POSTS_ARN = {
+    "Fn::If": ["HasReplicas", {"Fn::GetAtt": ["PostsGlobalTable", "Arn"]}, {"Fn::GetAtt": ["PostsTable", "Arn"]}]
+}
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +22,7 @@ def resources() -> dict:
     import os
 
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    return sam_transform(SLICE, WITH_MEDIA)["Resources"]
+    return sam_transform(TEMPLATE, WITH_MEDIA)["Resources"]
 
 
 def statements(resources: dict, role: str) -> list[dict]:
@@ -35,7 +40,7 @@ def test_aggregate_views_may_only_update_items_of_the_posts_table(resources):
     granted = statements(resources, "AggregateViewsFunctionRole")
     dynamodb = [s for s in granted if any("dynamodb" in a for a in actions(s))]
     assert [actions(s) for s in dynamodb] == [{"dynamodb:UpdateItem"}]
-    assert dynamodb[0]["Resource"] == {"Fn::GetAtt": ["PostsTable", "Arn"]}
+    assert dynamodb[0]["Resource"] == POSTS_ARN
     managed = [str(arn) for arn in role["ManagedPolicyArns"]]
     assert any("AWSLambdaKinesisExecutionRole" in arn for arn in managed)
     sends = [s for s in statements(resources, "AggregateViewsFunctionRole") if "sqs:SendMessage" in actions(s)]
@@ -77,7 +82,7 @@ def test_attach_cover_reads_the_posts_table_updates_posts_and_puts_processed_upl
     writes = {a for a in granted if a.startswith("dynamodb:") and not a.removeprefix("dynamodb:").startswith(reads)}
     assert writes == {"dynamodb:UpdateItem", "dynamodb:PutItem"}
     by_action = {a: s["Resource"] for s in statements(resources, "AttachCoverFunctionRole") for a in actions(s)}
-    assert by_action["dynamodb:UpdateItem"] == {"Fn::GetAtt": ["PostsTable", "Arn"]}
+    assert by_action["dynamodb:UpdateItem"] == POSTS_ARN
     assert by_action["dynamodb:PutItem"] == {"Fn::GetAtt": ["CoversTable", "Arn"]}
 
 
@@ -93,6 +98,6 @@ def test_the_covers_queue_takes_only_media_processed_from_media_events_and_has_a
 
 
 def test_without_media_the_covers_queue_is_not_subscribed():
-    plain = sam_transform(SLICE)["Resources"]
+    plain = sam_transform(TEMPLATE, POOL)["Resources"]
     assert plain["CoversSubscription"]["Condition"] == "HasMediaEvents"
     assert plain["CoversQueuePolicy"]["Condition"] == "HasMediaEvents"

@@ -184,8 +184,11 @@ class ServiceApi:
 
 
 def _api_routes(resources: dict, api_id: str) -> set[tuple[str, str]]:
-    """The (METHOD, path) routes the template's function events put on one explicit API."""
-    routes = set()
+    """The (METHOD, path) routes of one explicit API: its inline definition's (direct integrations) and
+    those its functions' events put on it."""
+    definition = (resources[api_id].get("Properties") or {}).get("DefinitionBody")
+    paths = definition.get("paths", {}) if isinstance(definition, dict) else {}
+    routes = {(method.upper(), path) for path, item in paths.items() for method in item if method in METHODS}
     for resource in resources.values():
         if resource.get("Type") != "AWS::Serverless::Function":
             continue

@@ -17,6 +17,7 @@ SPEC = [
     Var("DAX_ENDPOINT", required=False),
     Var("TOPIC_ARN", required=False),
     Var("IDEMPOTENCY_TABLE", required=False),
+    Var("COVERS_TABLE", required=False),
     Var("SITE_BUCKET", required=False),
     Var("DISTRIBUTION_ID", required=False),
     Var("SITE_URL", required=False),
@@ -33,6 +34,7 @@ class Settings:
     dax_endpoint: str | None
     topic_arn: str | None
     idempotency_table: str | None
+    covers_table: str | None
     site_bucket: str | None
     distribution_id: str | None
     site_url: str | None
@@ -53,6 +55,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, needs: tuple[str,
         dax_endpoint=values["DAX_ENDPOINT"] or None,
         topic_arn=values["TOPIC_ARN"] or None,
         idempotency_table=values["IDEMPOTENCY_TABLE"] or None,
+        covers_table=values["COVERS_TABLE"] or None,
         site_bucket=values["SITE_BUCKET"] or None,
         distribution_id=values["DISTRIBUTION_ID"] or None,
         site_url=values["SITE_URL"] or None,

@@ -25,26 +25,14 @@ _TAGS = {
     "maxItems": TAGS_MAX,
     "items": {"type": "string", "minLength": 1, "maxLength": TAG_MAX, "pattern": "\\S"},
 }
-_RENDITION = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["url", "width", "format"],
-    "properties": {
-        "url": {"type": "string", "maxLength": 1024, "pattern": "^(/media/|https://)"},
-        "width": {"type": "integer", "minimum": 1, "maximum": 10000},
-        "height": {"type": "integer", "minimum": 1, "maximum": 10000},
-        "format": {"type": "string", "enum": ["webp", "jpeg"]},
-    },
-}
+# An admin names a media upload; its renditions come from the media service (blog.covers).
 _COVER = {
     "type": ["object", "null"],
     "additionalProperties": False,
+    "required": ["id"],
     "properties": {
+        "id": {"type": "string", "pattern": "^[0-9a-f-]{36}$"},
         "alt": {"type": "string", "maxLength": 300},
-        "mediaId": {"type": "string", "maxLength": 200},
-        "width": {"type": "integer", "minimum": 1, "maximum": 100000},
-        "height": {"type": "integer", "minimum": 1, "maximum": 100000},
-        "renditions": {"type": "array", "maxItems": 20, "items": _RENDITION},
     },
 }
 

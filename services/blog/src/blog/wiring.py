@@ -11,6 +11,7 @@ from blog.config import Settings
 from blog.dal.dynamo import DynamoPostStore
 from blog.logic.posts import PostService
 
+COVER_INDEX = "CoverIndex"
 _lock = threading.Lock()
 _service: PostService | None = None
 _builder = None
@@ -20,12 +21,24 @@ def store(settings: Settings, **table_factories) -> DynamoPostStore:
     return DynamoPostStore(TableProvider(settings.table_name, settings.dax_endpoint, **table_factories))
 
 
+def covers(settings: Settings):
+    """CoverService.resolve on the covers table (what media has processed), or None where there is none."""
+    if not settings.covers_table:
+        return None
+    from blog.covers.dal import DynamoCoverStore
+    from blog.covers.logic import CoverService
+
+    tables = TableProvider(settings.table_name)
+    return CoverService(DynamoCoverStore(tables, COVER_INDEX, TableProvider(settings.covers_table))).resolve
+
+
 def service(settings: Settings) -> PostService:
     global _service
     if _service is None:
         with _lock:
             if _service is None:
-                _service = PostService(store(settings), CursorCodec(settings.cursor_key or settings.table_name))
+                codec = CursorCodec(settings.cursor_key or settings.table_name)
+                _service = PostService(store(settings), codec, covers=covers(settings))
     return _service
 
 

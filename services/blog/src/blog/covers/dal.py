@@ -8,6 +8,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 from common.tables import TableProvider
 
+from blog.dal.dynamo import plain
+
 
 class DynamoCoverStore:
     def __init__(self, tables: TableProvider, index: str, media: TableProvider):
@@ -19,7 +21,8 @@ class DynamoCoverStore:
         self.media_tables.table.put_item(Item=data)
 
     def media(self, media_id: str) -> dict | None:
-        return self.media_tables.table.get_item(Key={"id": media_id}, ConsistentRead=True).get("Item")
+        item = self.media_tables.table.get_item(Key={"id": media_id}, ConsistentRead=True).get("Item")
+        return None if item is None else plain(item)
 
     def posts_with_cover(self, media_id: str) -> list[str]:
         slugs: list[str] = []

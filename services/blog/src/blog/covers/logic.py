@@ -78,7 +78,8 @@ def cover_from(data: dict, current: Any, media_path: str) -> dict:
 
 
 class CoverService:
-    def __init__(self, store: CoverStore, validate: Callable[[Any], Any], media_path: str = "/media/"):
+    def __init__(self, store: CoverStore, validate: Callable[[Any], Any] | None = None, media_path: str = "/media/"):
+        """`validate` checks MediaProcessed envelopes: only `handle` needs it (the posts API only resolves)."""
         self.store = store
         self.validate = validate
         self.media_path = media_path
@@ -88,6 +89,8 @@ class CoverService:
         envelope = envelope_of(body)
         if envelope.get("type") != HANDLED:
             return []
+        if self.validate is None:
+            raise TypeError("this CoverService has no validator: it only resolves covers")
         try:
             self.validate(envelope)
         except BadRequest as exc:

@@ -21,7 +21,9 @@ from blog.dal.store import Page, SlugTaken
 BY_PUBLISHED = "byStatusPublishedAt"
 BY_VIEWS = "byStatusViews"
 PUBLISHED = "published"
-MUTABLE_FIELDS = frozenset({"title", "body", "html", "excerpt", "tags", "tagSlugs", "cover", "status", "publishedAt"})
+MUTABLE_FIELDS = frozenset(
+    {"title", "body", "html", "excerpt", "tags", "tagSlugs", "cover", "coverId", "status", "publishedAt"}
+)
 FILTERED_QUERY_BATCH = 100
 
 

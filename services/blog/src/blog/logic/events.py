@@ -10,7 +10,8 @@ because the event is derived from the committed change. One change is one messag
 | published → draft                        | PostUnpublished  |
 | any other change of the post's content   | PostUpdated      |
 | the post removed                         | PostDeleted      |
-| only `views` changed (the view counter)  | none             |
+| only the view counter changed            | none             |
+|   (`views`, `viewsShard`, `viewsSeq`)    |                  |
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from blog.dal.dynamo import plain
 
 PUBLISHED = "published"
-_NOT_CONTENT = frozenset({"views"})
+_NOT_CONTENT = frozenset({"views", "viewsShard", "viewsSeq"})  # what aggregate-views writes
 
 
 def _content(image: dict) -> dict:

@@ -80,8 +80,13 @@ def admin_post(item: dict) -> dict:
     }
 
 
-def _content(body: dict) -> dict:
-    """The stored fields a request's content determines (html and the excerpt follow from the Markdown)."""
+COVER_FIELDS = ("cover", "coverId")
+
+
+def _content(body: dict, resolve_cover: Callable[[dict], dict] | None = None) -> dict:
+    """The stored fields a request's content determines (html and the excerpt follow from the Markdown;
+    a cover `{id, alt?}` also sets `coverId`, the CoverIndex key, and gets the upload's renditions when
+    media has processed it already)."""
     fields: dict = {}
     if "title" in body:
         fields["title"] = " ".join(body["title"].split())
@@ -92,8 +97,10 @@ def _content(body: dict) -> dict:
         tags = list(dict.fromkeys(" ".join(tag.split()) for tag in body["tags"]))
         fields["tags"] = tags
         fields["tagSlugs"] = sorted({tag_slug(tag) for tag in tags} - {""})
-    if "cover" in body:
-        fields["cover"] = body["cover"]
+    if body.get("cover"):
+        cover = {key: body["cover"][key] for key in ("id", "alt") if key in body["cover"]}
+        fields["cover"] = resolve_cover(cover) if resolve_cover else cover
+        fields["coverId"] = cover["id"]
     if "excerpt" in body:
         fields["excerpt"] = " ".join(body["excerpt"].split())
     return fields
@@ -104,10 +111,19 @@ def _not_found(slug: str) -> NotFound:
 
 
 class PostService:
-    def __init__(self, store: PostStore, cursors: CursorCodec, *, clock: Callable[[], datetime] = utc_now):
+    def __init__(
+        self,
+        store: PostStore,
+        cursors: CursorCodec,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        covers: Callable[[dict], dict] | None = None,
+    ):
+        """`covers` is CoverService.resolve: a cover as set → the cover with what media knows of it."""
         self.store = store
         self.cursors = cursors
         self.clock = clock
+        self.covers = covers
 
     # public -------------------------------------------------------------------------------------
     def list(self, *, limit: int = schemas.LIMIT_DEFAULT, cursor: str | None = None, tag: str | None = None) -> dict:
@@ -151,7 +167,7 @@ class PostService:
         if not slug:
             raise BadRequest("the title has no letter or digit to make a slug from; give a slug", code="InvalidSlug")
         stamp = iso_millis(self.clock())
-        fields = _content({"tags": [], **body})
+        fields = _content({"tags": [], **body}, self.covers)
         item = {
             "slug": slug,
             **fields,
@@ -170,22 +186,18 @@ class PostService:
 
     def replace(self, slug: str, body: object, expected_version: int | None) -> dict:
         _validate_replace(body)
-        fields = _content({"tags": [], "excerpt": "", **body})
+        fields = _content({"tags": [], "excerpt": "", **body}, self.covers)
         fields["excerpt"] = fields["excerpt"] or markdown.excerpt_of(fields["html"])
-        remove = () if body.get("cover") else ("cover",)
-        if remove:
-            fields.pop("cover", None)
+        remove = () if body.get("cover") else COVER_FIELDS
         return self._update(slug, fields, remove, expected_version)
 
     def patch(self, slug: str, body: object, expected_version: int | None) -> dict:
         _validate_patch(body)
-        fields = _content(body)
+        fields = _content(body, self.covers)
         if "excerpt" in fields and not fields["excerpt"]:
             current = self.get(slug)
             fields["excerpt"] = markdown.excerpt_of(fields.get("html", current["html"]))
-        remove = ("cover",) if "cover" in body and body["cover"] is None else ()
-        if remove:
-            fields.pop("cover", None)
+        remove = COVER_FIELDS if "cover" in body and body["cover"] is None else ()
         return self._update(slug, fields, remove, expected_version)
 
     def publish(self, slug: str, expected_version: int | None) -> dict:
