@@ -114,7 +114,6 @@ class TestBusesToTopics:
         assert sorted(m["detail"]["bank"] for m in reserved) == sorted(banks)
         assert {m["detail"]["bop_reportable"] for m in reserved} == {"Yes"}
 
-    @pytest.mark.xfail(strict=True, reason=f"{NO_LAMBDA_API} (aws lambda invoke --function-name)")
     def test_the_generator_function_answers_when_invoked(self, app):
         response = app.aws("lambda").invoke(FunctionName=app.outputs["Lambdafunction"])
         assert json.loads(response["Payload"].read())["statusCode"] == 200
