@@ -34,6 +34,7 @@ from localcloud.model import (
     Deployment,
     EventLog,
     FunctionNotFound,
+    FunctionSpec,
     HttpRequest,
     HttpResponse,
     InvokeResult,
@@ -213,7 +214,15 @@ class LocalCloud:
         catalog = Catalog(self.deployment)
         self.function_urls = FunctionUrls(self.deployment, catalog, self.invoke, self.front.principals,
                                           requests=self.requests)  # fmt: skip
-        self.front.lambda_api.attach(catalog, Invoker(self.invoke, self.sources.invoke_async, self.logs))
+        self.front.lambda_api.attach(catalog, Invoker(self.invoke, self.sources.invoke_async, self.logs),
+                                     apply=self._update_function)  # fmt: skip
+
+    def _update_function(self, spec: FunctionSpec) -> None:
+        """UpdateFunctionConfiguration's new settings: running workers retire, the next invoke starts cold."""
+        assert self.deployment is not None
+        self.lambdas.register(spec)
+        self.deployment.functions[spec.arn] = spec
+        log.info("%s: configuration updated (its next invoke starts a new execution environment)", spec.address)
 
     def _start_edge(self, progress: Callable[[str], None]) -> None:
         """CloudFront distributions, each on its own port; CreateInvalidation on the AWS endpoint purges."""

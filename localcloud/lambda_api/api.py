@@ -1,8 +1,9 @@
 """The Lambda API on the AWS endpoint, answered before moto for the app's functions (moto's Lambda needs
 Docker and does not know them): Invoke, InvokeAsync, ListFunctions, GetFunction, GetFunctionConfiguration,
-ListVersionsByFunction, GetAlias, ListAliases, GetFunctionUrlConfig, GetFunctionConcurrency and
-GetFunctionEventInvokeConfig. Other Lambda calls, and reads of functions created at run time, pass
-through to moto. IAM is the front's: this app sits where the front forwards a request it has allowed.
+ListVersionsByFunction, GetAlias, ListAliases, GetFunctionUrlConfig, GetFunctionConcurrency,
+GetFunctionEventInvokeConfig and UpdateFunctionConfiguration (lambda_api.updating). Other Lambda calls, and
+reads of functions created at run time, pass through to moto. IAM is the front's: this app sits where the
+front forwards a request it has allowed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from urllib.parse import parse_qs
 
 from localcloud.lambda_api.catalog import LATEST, Catalog, LambdaError, event_invoke_config
 from localcloud.lambda_api.invoking import Answer, Invoker
+from localcloud.lambda_api.updating import updated_spec
 from localcloud.lambda_api.url_config import url_configuration
+from localcloud.model import FunctionSpec
 
 _ROUTES = [
     ("POST", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$"), "invoke"),
@@ -24,6 +27,7 @@ _ROUTES = [
     ("GET", re.compile(r"^/2015-03-31/functions/?$"), "list_functions"),
     ("GET", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$"), "get_function"),
     ("GET", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/configuration/?$"), "get_configuration"),
+    ("PUT", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/configuration/?$"), "update_configuration"),
     ("GET", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/versions/?$"), "list_versions"),
     ("GET", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/aliases/?$"), "list_aliases"),
     ("GET", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/aliases/(?P<alias>[^/]+)/?$"), "get_alias"),
@@ -42,10 +46,12 @@ class LambdaApi:
         self._read_body = read_body
         self.catalog: Catalog | None = None
         self.invoker: Invoker | None = None
+        self._apply: Callable[[FunctionSpec], None] | None = None
 
-    def attach(self, catalog: Catalog, invoker: Invoker) -> None:
-        """Serve the deployment's functions (until then every Lambda call reaches moto)."""
-        self.catalog, self.invoker = catalog, invoker
+    def attach(self, catalog: Catalog, invoker: Invoker, apply: Callable[[FunctionSpec], None] | None = None) -> None:
+        """Serve the deployment's functions (until then every Lambda call reaches moto); `apply` puts an
+        updated configuration into effect (ValueError when it cannot)."""
+        self.catalog, self.invoker, self._apply = catalog, invoker, apply
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if self.catalog is None or not _signed_for_lambda(environ):
@@ -112,6 +118,33 @@ class LambdaApi:
         assert self.catalog is not None
         target = self._target(name, query.get("Qualifier"), pass_unknown=True)
         return _json(200, self.catalog.configuration(target.spec, target.version))
+
+    def _update_configuration(self, environ: dict, query: dict, name: str) -> Answer:
+        assert self.catalog is not None
+        target = self._target(name, None, pass_unknown=True)
+        if target.qualifier or self._apply is None:
+            raise LambdaError(400, "InvalidParameterValueException", "Unsupported qualifier or function: " + name)
+        try:
+            body = json.loads(self._read_body(environ) or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise LambdaError(400, "SerializationException", "The request body is not valid JSON") from None
+        if not isinstance(body, dict):
+            raise LambdaError(400, "SerializationException", "The request body is not a JSON object")
+        revision = body.get("RevisionId")
+        if revision and revision != self.catalog.configuration(target.spec)["RevisionId"]:
+            raise LambdaError(
+                412,
+                "PreconditionFailedException",
+                "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias "
+                "API to retrieve the latest Revision Id",
+            )
+        spec = updated_spec(target.spec, body)
+        try:
+            self._apply(spec)
+        except ValueError as exc:
+            raise LambdaError(400, "InvalidParameterValueException", str(exc)) from None
+        self.catalog.record_update(spec, body.get("Description"))
+        return _json(200, self.catalog.configuration(spec))
 
     def _list_versions(self, environ: dict, query: dict, name: str) -> Answer:
         assert self.catalog is not None
@@ -214,6 +247,7 @@ def _send(start_response: Callable, answer: Answer) -> list[bytes]:
         400: "Bad Request",
         403: "Forbidden",
         404: "Not Found",
+        412: "Precondition Failed",
         413: "Request Entity Too Large",
         429: "Too Many Requests",
     }

@@ -65,6 +65,7 @@ class Catalog:
         self.deployment = deployment
         self.versions: dict[str, list[str]] = {}  # function ARN -> published version numbers
         self.aliases: dict[str, dict[str, Alias]] = {}  # function ARN -> alias name -> alias
+        self.updates: dict[str, dict[str, Any]] = {}  # function ARN -> what UpdateFunctionConfiguration changed
         for resource in deployment.of_type("AWS::Lambda::Version"):
             spec = self._owner(resource)
             if spec is not None:
@@ -120,6 +121,14 @@ class Catalog:
             raise not_found(f"{spec.arn}:{qualifier}")
         return Target(spec, qualifier, alias.version)
 
+    def record_update(self, spec: FunctionSpec, description: str | None) -> None:
+        """An UpdateFunctionConfiguration of `spec`: a new LastModified and RevisionId (and Description)."""
+        update = self.updates.setdefault(spec.arn, {"count": 0})
+        update["count"] += 1
+        update["LastModified"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+        if description is not None:
+            update["Description"] = str(description)
+
     # shapes ------------------------------------------------------------------------------------------
 
     def configuration(self, spec: FunctionSpec, version: str = LATEST) -> dict[str, Any]:
@@ -127,6 +136,7 @@ class Catalog:
         resource = self._resource(spec)
         props = resource.properties if resource else {}
         digest = _code_digest(spec)
+        update = self.updates.get(spec.arn, {}) if version == LATEST else {}
         config: dict[str, Any] = {
             "FunctionName": spec.name,
             "FunctionArn": spec.arn if version == LATEST else f"{spec.arn}:{version}",
@@ -134,15 +144,15 @@ class Catalog:
             "Role": str(props.get("Role") or f"arn:aws:iam::{self.deployment.account_id}:role/{spec.name}-role"),
             "Handler": spec.handler,
             "CodeSize": 0,
-            "Description": str(props.get("Description") or ""),
+            "Description": update.get("Description", str(props.get("Description") or "")),
             "Timeout": spec.timeout,
             "MemorySize": spec.memory,
-            "LastModified": _STARTED,
+            "LastModified": update.get("LastModified", _STARTED),
             "CodeSha256": digest,
             "Version": version,
             "Environment": {"Variables": dict(spec.environment)},
             "TracingConfig": {"Mode": str((props.get("TracingConfig") or {}).get("Mode") or "PassThrough")},
-            "RevisionId": _revision(spec, version),
+            "RevisionId": _revision(spec, version, update.get("count", 0)),
             "Layers": [{"Arn": str(arn), "CodeSize": 0} for arn in props.get("Layers") or []],
             "State": "Active",
             "LastUpdateStatus": "Successful",
@@ -182,8 +192,8 @@ def _code_digest(spec: FunctionSpec) -> str:
     return base64.b64encode(hashlib.sha256(f"{spec.code_dir}|{spec.handler}".encode()).digest()).decode()
 
 
-def _revision(spec: FunctionSpec, qualifier: str) -> str:
-    digest = hashlib.sha256(f"{spec.arn}:{qualifier}".encode()).hexdigest()
+def _revision(spec: FunctionSpec, qualifier: str, updates: int = 0) -> str:
+    digest = hashlib.sha256(f"{spec.arn}:{qualifier}:{updates}".encode()).hexdigest()
     return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
 
 

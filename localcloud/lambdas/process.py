@@ -14,6 +14,7 @@ import signal
 import subprocess
 import threading
 import time
+from collections import deque
 from pathlib import Path
 
 from localcloud.model import FunctionSpec, LogStore
@@ -23,6 +24,7 @@ WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 READ_CHUNK = 1 << 16
 POLL_IN = select.POLLIN | select.POLLHUP | select.POLLERR
 TIMED_OUT = object()
+RECENT_LINES = 40  # what an init failure quotes of the worker's own output
 
 
 class Output:
@@ -75,6 +77,7 @@ class Worker:
         self.generation = generation
         self.pending_init_ms: float | None = None
         self.max_memory_mb = 0
+        self.recent: deque[str] = deque(maxlen=RECENT_LINES)  # the last lines it wrote, for an init failure
         self.last_used = time.monotonic()
         self._buffer = bytearray()
         self._poll = select.poll()
@@ -179,8 +182,12 @@ class Worker:
         else:
             lines = output.feed(chunk)
         if not discard:
-            for line in lines:
-                self.logs.append(self.address, line, request_id)
+            self._log(lines, request_id)
+
+    def _log(self, lines: list[str], request_id: str | None) -> None:
+        for line in lines:
+            self.recent.append(line)
+            self.logs.append(self.address, line, request_id)
 
     def collect_output(self, request_id: str | None, discard: bool = False) -> None:
         """Log whatever the process has written so far, without waiting for more."""
@@ -191,9 +198,9 @@ class Worker:
             for fd in ready:
                 self._read_output(fd, request_id, discard)
         for output in self.outputs.values():
-            for line in output.flush():
-                if not discard:
-                    self.logs.append(self.address, line, request_id)
+            lines = output.flush()
+            if not discard:
+                self._log(lines, request_id)
 
     def peak_memory_mb(self) -> int:
         """VmHWM of a live process (for REPORT lines of invocations that never answered)."""

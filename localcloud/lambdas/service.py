@@ -183,6 +183,9 @@ class LambdaService:
         if reply is None:
             error = lambda_error("Runtime.ExitError", exit_message(request_id, worker.exit_status()))
             worker.collect_output(None)
+            # What the runtime printed before it died (a traceback, most often): in the log already, as in
+            # CloudWatch; quoted in the error too, since nothing else says why.
+            error["stackTrace"] = list(worker.recent)
             return worker, self._init_failed(spec, request_id, error, init_ms, report)
         answer = json.loads(reply)
         if "e" in answer:
@@ -194,7 +197,8 @@ class LambdaService:
         self, spec: FunctionSpec, request_id: str, error: dict, init_ms: float, report: bool
     ) -> InvokeResult:
         error = {**error, "requestId": request_id}
-        _log.warning("%s: init failed: %s: %s", spec.address, error["errorType"], error["errorMessage"])
+        trace = "".join(f"\n  | {line}" for element in error.get("stackTrace") or () for line in element.splitlines())
+        _log.warning("%s: init failed: %s: %s%s", spec.address, error["errorType"], error["errorMessage"], trace)
         if report:
             append = self.logs.append
             address = spec.address

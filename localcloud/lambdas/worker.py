@@ -181,7 +181,7 @@ def setup_logging() -> None:
     root = logging.getLogger()
     root.addHandler(handler)
     level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper()
-    if level in logging.getLevelNamesMapping():
+    if level and isinstance(logging.getLevelName(level), int):  # a known name (3.9 has no getLevelNamesMapping)
         root.setLevel(level)
 
 
@@ -221,7 +221,7 @@ def invoke(handler, request: dict) -> bytes:
         error = error_from_exception(exc, request_id)
         log_error(error)
         return _error_frame(error, started)
-    if isinstance(result, bytes | bytearray):
+    if isinstance(result, (bytes, bytearray)):
         body = {"d": _elapsed_ms(started), "m": _max_memory_mb(), "b": base64.b64encode(result).decode()}
         return json.dumps(body).encode()
     try:

@@ -2,9 +2,10 @@
 user maps to a local folder with `localcloud up --layer ARN=DIR`.
 
 Powertools for AWS Lambda (Python) publishes its layers from account 017000801446
-(`AWSLambdaPowertoolsPythonV2`, `AWSLambdaPowertoolsPythonV3-python313-arm64`, ...). Locally they become
-one layer built from `requirements/powertools-layer/requirements.txt` (the pinned Powertools with its
-extras, as the public layer ships it), installed for the function's Python like any built layer. A
+(`AWSLambdaPowertoolsPython` for 1.x, `AWSLambdaPowertoolsPythonV2`, `AWSLambdaPowertoolsPythonV3-python313-arm64`,
+...). Locally each major becomes one layer built from `requirements/powertools-layer[-v1|-v2]/requirements.txt`
+(a pinned Powertools of that major with the extras the public layer ships), installed for the function's
+Python like any built layer: an app written for 1.x on python3.9 gets 1.x, as on AWS, not 3.x. A
 mapping given with `--layer` may name an exact version ARN or the ARN without its version (every
 version). Any other ARN is an error that says how to map it.
 """
@@ -15,7 +16,12 @@ import re
 from pathlib import Path
 
 POWERTOOLS_ACCOUNT = "017000801446"
-POWERTOOLS_LAYER = Path(__file__).resolve().parents[2] / "requirements" / "powertools-layer"
+_REQUIREMENTS = Path(__file__).resolve().parents[2] / "requirements"
+POWERTOOLS_LAYER = _REQUIREMENTS / "powertools-layer"  # the current major (V3), and any later one
+POWERTOOLS_LAYERS = {
+    "AWSLambdaPowertoolsPython": _REQUIREMENTS / "powertools-layer-v1",
+    "AWSLambdaPowertoolsPythonV2": _REQUIREMENTS / "powertools-layer-v2",
+}
 _ARN = re.compile(r"^arn:aws[\w-]*:lambda:[\w-]+:(\d{12}):layer:([\w-]+)(?::(\d+|\*))?$")
 
 
@@ -31,7 +37,7 @@ def external_layer(arn: str, mapped: dict[str, Path]) -> Path:
             return Path(mapped[key])
     match = _ARN.match(arn)
     if match and match.group(1) == POWERTOOLS_ACCOUNT and match.group(2).startswith("AWSLambdaPowertoolsPython"):
-        return POWERTOOLS_LAYER
+        return POWERTOOLS_LAYERS.get(match.group(2).removesuffix("-Arm64"), POWERTOOLS_LAYER)
     raise UnknownLayer(
         f"layer {arn} is not defined in this application; map it to a local folder with "
         f"`localcloud up --layer {unversioned}=<dir>` (the folder as the layer's zip unpacks)"

@@ -13,8 +13,6 @@ from tests.corpus.support import wait_for
 
 pytestmark = pytest.mark.localcloud
 
-NO_LAMBDA_API = "the Lambda API on the AWS endpoint is not served yet"
-
 
 def fire(app, schedule: str) -> dict:
     """What `localcloud schedule fire <schedule>` does."""
@@ -49,7 +47,6 @@ class TestSchedulerLambdaDlq:
             "Scheduled function invoked by EventBridge Scheduler" in ln for ln in app.log_lines("ScheduledFunction")
         )
 
-    @pytest.mark.xfail(strict=True, reason=f"{NO_LAMBDA_API} (update-function-configuration)")
     @pytest.mark.timeout(120)
     def test_a_failing_run_ends_in_the_lambda_dlq(self, app):
         lam = app.aws("lambda")
@@ -57,6 +54,8 @@ class TestSchedulerLambdaDlq:
             FunctionName=app.outputs["ScheduledFunctionName"],
             Environment={"Variables": {"LOG_LEVEL": "INFO", "SIMULATE_FAILURE": "true"}},
         )
+        config = lam.get_function_configuration(FunctionName=app.outputs["ScheduledFunctionName"])
+        assert config["Environment"]["Variables"]["SIMULATE_FAILURE"] == "true"
         fire(app, "EventSchedule")
         sqs = app.aws("sqs")
         received = wait_for(
@@ -114,7 +113,6 @@ class TestBusesToTopics:
         assert sorted(m["detail"]["bank"] for m in reserved) == sorted(banks)
         assert {m["detail"]["bop_reportable"] for m in reserved} == {"Yes"}
 
-    @pytest.mark.xfail(strict=True, reason=f"{NO_LAMBDA_API} (aws lambda invoke --function-name)")
     def test_the_generator_function_answers_when_invoked(self, app):
         response = app.aws("lambda").invoke(FunctionName=app.outputs["Lambdafunction"])
         assert json.loads(response["Payload"].read())["statusCode"] == 200

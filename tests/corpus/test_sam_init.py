@@ -94,11 +94,6 @@ class TestStepFunc:
                    and e["stateEnteredEventDetails"]["name"] == "Record Transaction"]  # fmt: skip
         return json.loads(entered[0]["stateEnteredEventDetails"]["input"])
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="the Lambda API on the AWS endpoint is not served yet: the workflow's Task states invoke the "
-        "functions by ARN (Function not found)",
-    )
     @pytest.mark.timeout(60)
     def test_an_execution_records_the_transaction(self, app):
         sfn = app.aws("stepfunctions")

@@ -14,8 +14,6 @@ from tests.corpus.support import APPS, wait_for
 
 pytestmark = pytest.mark.localcloud
 
-NO_LAMBDA_API = "the Lambda API on the AWS endpoint is not served yet (boto3 lambda.invoke)"
-
 
 class TestApiLambdaDynamo:
     """apigw-lambda-dynamodb: seed a NAME# record, GET /hello/{id}: 200 "Hello <name>!" and a DT# message
@@ -154,14 +152,12 @@ class TestStepFunctionsLambdas:
         assert app.invoke("StepFunctionExampleSquareLambda", self.inputs("valid_input_lambda_square"))["payload"] == {
             "Payload": {"result": 81}}  # fmt: skip
 
-    @pytest.mark.xfail(strict=True, reason=NO_LAMBDA_API)
     def test_sum_through_the_lambda_client(self, app):
         response = app.aws("lambda").invoke(
             FunctionName="StepFunctionExampleSumLambda", Payload=json.dumps(self.inputs("valid_input_lambda_sum"))
         )
         assert json.loads(response["Payload"].read()) == {"Payload": {"result": 60}}
 
-    @pytest.mark.xfail(strict=True, reason=f"{NO_LAMBDA_API}: the workflow's Task states invoke the functions by ARN")
     @pytest.mark.timeout(60)
     @pytest.mark.parametrize(
         "name", ["valid_input_stepfunctions_sum_square", "valid_input_stepfunctions_large_numbers"]

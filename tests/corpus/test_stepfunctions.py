@@ -151,11 +151,6 @@ class TestHttpApiSfn:
         assert response.json()["status"] == "SUCCEEDED"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the workflow's lambda:invoke.waitForTaskToken task names the function by name "
-    "(MyLambdaFunction), which the Lambda API does not resolve yet: Lambda.ResourceNotFoundException",
-)
 class TestS3EventSfnLambda:
     """s3-event-sfn-lambda-ddb-sns: upload friends.csv to the bucket; S3's EventBridge notification starts
     the workflow, whose waitForTaskToken task runs the function that loads the rows into the table and calls

@@ -271,6 +271,39 @@ def test_list_functions_get_function_configuration_and_aliases(lam, out):
     assert (invoke_config["MaximumEventAgeInSeconds"], invoke_config["MaximumRetryAttempts"]) == (60, 2)
 
 
+def test_update_function_configuration_applies_to_the_running_function(lam, out):
+    name = out["EchoName"]
+    before = lam.get_function_configuration(FunctionName=name)
+    assert invoke(lam, name)[1]["greeting"] == "hello"  # a warm worker with the old environment
+    try:
+        updated = lam.update_function_configuration(
+            FunctionName=name, Environment={"Variables": {"GREETING": "bonjour"}}, Timeout=20, MemorySize=256,
+            Description="greets in French", RevisionId=before["RevisionId"],
+        )  # fmt: skip
+        assert (updated["Timeout"], updated["MemorySize"], updated["Description"]) == (20, 256, "greets in French")
+        assert updated["Environment"]["Variables"] == {"GREETING": "bonjour"}
+        assert updated["RevisionId"] != before["RevisionId"] and updated["LastUpdateStatus"] == "Successful"
+        lam.get_waiter("function_updated_v2").wait(FunctionName=name)
+        assert invoke(lam, name)[1]["greeting"] == "bonjour"  # a new execution environment
+        assert lam.get_function_configuration(FunctionName=name)["MemorySize"] == 256
+        with pytest.raises(ClientError) as stale:
+            lam.update_function_configuration(FunctionName=name, Timeout=5, RevisionId=before["RevisionId"])
+        assert stale.value.response["Error"]["Code"] == "PreconditionFailedException"
+        reserved = {"Environment": {"Variables": {"AWS_REGION": "eu-west-1"}}}
+        for bad, code in (({"Timeout": 901}, "ValidationException"), (reserved, "InvalidParameterValueException")):
+            with pytest.raises(ClientError) as refused:
+                lam.update_function_configuration(FunctionName=name, **bad)
+            assert refused.value.response["Error"]["Code"] == code
+            assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        assert lam.get_function_configuration(FunctionName=name)["Timeout"] == 20  # refused ones changed nothing
+    finally:
+        lam.update_function_configuration(
+            FunctionName=name, Environment=before["Environment"], Timeout=before["Timeout"],
+            MemorySize=before["MemorySize"], Description=before["Description"],
+        )  # fmt: skip
+    assert invoke(lam, name)[1]["greeting"] == "hello"
+
+
 def test_a_function_url_with_auth_none_gets_the_payload_2_event_and_cors(cloud, out):
     url = out["EchoUrl"]
     assert url.startswith(cloud.base + "/lambda-url/") and cloud.endpoints["functionUrls"]["Echo"] == url

@@ -13,7 +13,7 @@ from localcloud.model import FunctionSpec, Resource
 from localcloud.provision.context import CreatorError, StackContext
 from localcloud.provision.creators.common import arn as make_arn
 from localcloud.provision.creators.registry import creates
-from localcloud.provision.public_layers import POWERTOOLS_LAYER, UnknownLayer, external_layer
+from localcloud.provision.public_layers import POWERTOOLS_LAYER, POWERTOOLS_LAYERS, UnknownLayer, external_layer
 
 
 @creates("AWS::Lambda::LayerVersion")
@@ -58,7 +58,7 @@ def _function(ctx: StackContext, r: Resource) -> None:
                 directory = external_layer(str(layer_arn), ctx.deployment.external_layers)
             except UnknownLayer as exc:
                 raise CreatorError(str(exc)) from None
-            if directory == POWERTOOLS_LAYER:  # built here from its pinned requirements
+            if directory in (POWERTOOLS_LAYER, *POWERTOOLS_LAYERS.values()):  # built here from pinned requirements
                 ctx.deployment.layer_builds[directory] = "python"
         layer_dirs.append(directory)
     environment = {k: _env_string(v) for k, v in ((p.get("Environment") or {}).get("Variables") or {}).items()}
