@@ -6,7 +6,6 @@ base letter where Unicode has one (NFKD), others dropped: a slug is a key, an S3
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from blog.schemas import SLUG_MAX, SLUG_PATTERN
 
@@ -20,6 +19,8 @@ def is_slug(value: object) -> bool:
 
 def slug_from_title(title: str) -> str:
     """The title's words in lower-case ASCII joined by "-", cut at a word to SLUG_MAX; "" when none is left."""
+    import unicodedata  # a shared library, loaded on the first title rather than at cold start
+
     folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
     words = _NOT_ALNUM.sub(" ", folded.replace("&", " and ").replace("+", " plus ")).split()
     slug = ""

@@ -26,7 +26,6 @@ Tags whose slugs are equal are one tag; its page shows the spelling of its newes
 from __future__ import annotations
 
 import re
-import unicodedata
 from urllib.parse import quote
 
 POST_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -35,6 +34,8 @@ _INDEX = "index.html"
 
 
 def tag_slug(tag: str) -> str:
+    import unicodedata  # a shared library, loaded on the first tag rather than at the API's cold start
+
     text = unicodedata.normalize("NFKC", tag).casefold()
     for symbol, word in _WORDS.items():
         text = text.replace(symbol, word)
