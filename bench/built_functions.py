@@ -3,9 +3,9 @@ built folder, its layers' built folders, its handler and its environment.
 
 The built templates are read with localcloud's SAM transform and intrinsics, with every parameter at its
 default (so `EnableDax=false`, and a conditional layer is left out as CloudFormation would leave it out).
-A layer reaches a nested service as a parameter; its value is followed back through the root's
-`AWS::SSM::Parameter` to the layer it names. An API function is one that API Gateway may invoke (an
-`AWS::Lambda::Permission` for `apigateway.amazonaws.com`).
+A layer reaches a nested service as a parameter; its value is followed back through a nested stack's
+outputs and the `AWS::SSM::Parameter` that names it to the layer it names. An API function is one that API
+Gateway may invoke (an `AWS::Lambda::Permission` for `apigateway.amazonaws.com`).
 """
 
 from __future__ import annotations
@@ -46,13 +46,16 @@ def api_functions(build_dir: Path) -> list[BuiltFunction]:
     return out
 
 
-def _walk(path: Path, *, stack: str, passed: dict[str, Any], layers: dict[str, Path], out: list) -> None:
+def _walk(path: Path, *, stack: str, passed: dict[str, Any], layers: dict[str, Path], out: list) -> dict[str, Any]:
+    """Collect the stack's API functions into `out`; return its outputs, which later siblings may take."""
     declared = load_yaml(path).get("Parameters") or {}
     values = {name: passed.get(name, spec.get("Default", "")) for name, spec in declared.items()}
     loaded = transform(path, {k: v for k, v in values.items() if isinstance(v, str)}, region=REGION)
     resources = loaded.template.get("Resources", {})
     typed = {name: _typed(value, declared[name]) for name, value in values.items()}
-    resolver = _resolver(loaded.template, typed, stack, resources, lambda key: loaded.code_paths[key], layers)
+    nested: dict[str, dict[str, Any]] = {}
+    code = lambda key: loaded.code_paths[key]  # noqa: E731
+    resolver = _resolver(loaded.template, typed, stack, resources, code, layers, nested)
     for logical_id, resource in resources.items():
         if resource.get("Condition") and not resolver.condition(resource["Condition"]):
             continue
@@ -63,9 +66,11 @@ def _walk(path: Path, *, stack: str, passed: dict[str, Any], layers: dict[str, P
             if child is not None:
                 given = {k: resolver.resolve(v) for k, v in (props.get("Parameters") or {}).items()}
                 child_stack = f"{stack}/{logical_id}" if stack else logical_id
-                _walk(child, stack=child_stack, passed=given, layers=layers, out=out)
+                nested[logical_id] = _walk(child, stack=child_stack, passed=given, layers=layers, out=out)
         elif kind == "AWS::Lambda::Function" and logical_id in _api_invoked(resources):
             out.append(_function(stack, logical_id, props, resolver, loaded.code_paths, layers))
+    outputs = loaded.template.get("Outputs") or {}
+    return {name: resolver.resolve(output.get("Value")) for name, output in outputs.items()}
 
 
 def _typed(value: Any, spec: dict) -> Any:
@@ -75,7 +80,7 @@ def _typed(value: Any, spec: dict) -> Any:
     return value
 
 
-def _resolver(template: dict, parameters: dict, stack: str, resources: dict, code, layers: dict) -> Resolver:
+def _resolver(template: dict, parameters: dict, stack: str, resources: dict, code, layers: dict, nested: dict):
     def ref(logical_id: str) -> Any:
         resource = resources.get(logical_id) or {}
         props = resource.get("Properties") or {}
@@ -86,6 +91,12 @@ def _resolver(template: dict, parameters: dict, stack: str, resources: dict, cod
         if resource.get("Type") == "AWS::SSM::Parameter":
             return resolver.resolve(props.get("Value"))
         return f"bench-{logical_id}"
+
+    def get_att(logical_id: str, attribute: str) -> Any:
+        name = attribute.removeprefix("Outputs.")
+        if logical_id in nested and name in nested[logical_id]:  # a nested stack walked before this one
+            return nested[logical_id][name]
+        return f"bench-{logical_id}.{attribute}"
 
     resolver = Resolver(
         parameters=parameters,
@@ -100,7 +111,7 @@ def _resolver(template: dict, parameters: dict, stack: str, resources: dict, cod
         conditions=template.get("Conditions", {}),
         mappings=template.get("Mappings", {}),
         ref=ref,
-        get_att=lambda logical_id, attribute: f"bench-{logical_id}.{attribute}",
+        get_att=get_att,
     )
     return resolver
 

@@ -5,7 +5,6 @@ view counter but not a cover."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import boto3
@@ -32,7 +31,7 @@ def call(api, clean_table, covers_table):
     from blog.handlers import rest
 
     wiring.use(None)
-    wiring.service(dataclasses.replace(rest.SETTINGS, covers_table=COVERS_TABLE))
+    wiring.service(rest.SETTINGS._replace(covers_table=COVERS_TABLE))
     yield api
     wiring.use(None)
     for item in covers_table.scan()["Items"]:

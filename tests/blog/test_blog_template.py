@@ -7,7 +7,7 @@ import pytest
 from blog.site import CONTENT_SECURITY_POLICY
 
 from localcloud.edge.cf_functions import CloudFrontFunction
-from tests.templates.cfn import load_template, sam_transform
+from tests.templates.cfn import ROOT, load_template, sam_transform
 
 TEMPLATE = "services/blog/template.yaml"
 POOL = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Abc123"
@@ -137,3 +137,26 @@ def test_media_is_reached_through_its_own_oac_with_the_media_prefix_stripped(raw
              "request": {"method": "GET", "uri": "/media/renditions/abc/800.webp", "querystring": {},
                          "headers": {}, "cookies": {}}}  # fmt: skip
     assert function.viewer_request(event)["uri"] == "/renditions/abc/800.webp"
+
+
+def test_third_party_packages_come_in_layers_only_the_functions_using_them_carry(raw):
+    """The blog's own package has no requirements: markdown-it-py + nh3 reach write-posts, Jinja2 render-site,
+    each from a layer `sam build` builds from its requirements.txt, so the posts API packages stay tiny."""
+    resources = raw["Resources"]
+    carriers = {
+        layer: sorted(
+            name
+            for name, resource in resources.items()
+            if resource["Type"] == "AWS::Serverless::Function"
+            and {"Ref": layer} in (resource["Properties"].get("Layers") or [])
+        )
+        for layer in ("MarkdownLayer", "TemplatesLayer")
+    }
+    assert carriers == {"MarkdownLayer": ["WritePostsFunction"], "TemplatesLayer": ["RenderSiteFunction"]}
+    for layer, package in (("MarkdownLayer", "nh3"), ("TemplatesLayer", "Jinja2")):
+        props = resources[layer]
+        assert props["Metadata"] == {"BuildMethod": "python3.13", "BuildArchitecture": "arm64"}
+        folder = ROOT / "services/blog" / props["Properties"]["ContentUri"]
+        assert package in (folder / "requirements.txt").read_text()
+    own = (ROOT / "services/blog/src/requirements.txt").read_text().splitlines()
+    assert [line for line in own if line.strip() and not line.startswith("#")] == []

@@ -32,6 +32,15 @@ class VersionMismatch(StoreError):
         self.current_version = current_version
 
 
+def client_error() -> type[Exception]:
+    """botocore's ClientError, imported on the first failed call (boto3 or DAX has loaded botocore by then,
+    and importing its exceptions at cold start costs 3 ms). An `except` clause evaluates its class only
+    when an exception reaches it, so `except client_error()` costs nothing on success."""
+    from botocore.exceptions import ClientError
+
+    return ClientError
+
+
 def error_code(exc: Exception) -> str | None:
     return (getattr(exc, "response", None) or {}).get("Error", {}).get("Code")
 

@@ -7,7 +7,7 @@ those that only some functions get (the template gives each function its own set
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from common.settings import ConfigError, Var, load
 
@@ -27,8 +27,7 @@ SPEC = [
 ]
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):  # immutable, and cheaper to create at cold start than a frozen dataclass
     table_name: str
     cursor_key: str | None
     dax_endpoint: str | None

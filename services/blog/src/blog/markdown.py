@@ -21,7 +21,8 @@ _TAGS = {
 _ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"align"}, "td": {"align"}}
 _SCHEMES = {"http", "https", "mailto"}
 EXCERPT_CHARS = 200
-_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote|pre|td|th|tr)>|<br\s*/?>")
+# Patterns are compiled (and cached) by `re` on first use, not at the API's cold start.
+_BLOCK_END = r"</(?:p|h[1-6]|li|blockquote|pre|td|th|tr)>|<br\s*/?>"
 
 
 @functools.cache
@@ -56,7 +57,7 @@ def excerpt_of(html: str, limit: int = EXCERPT_CHARS) -> str:
     """The first words of the body as plain text, cut at a word, for a post that has no excerpt."""
     import nh3
 
-    spaced = _BLOCK_END.sub(" ", html)
+    spaced = re.sub(_BLOCK_END, " ", html)
     text = " ".join(nh3.clean(spaced, tags=set()).split())
     text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
     if len(text) <= limit:

@@ -10,13 +10,15 @@ old item (ReturnValuesOnConditionCheckFailure), so "gone" (404) and "stale" (412
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-from common.conditional import CONDITION_FAILED, error_code, raise_condition_failure
+from common.conditional import CONDITION_FAILED, client_error, error_code, raise_condition_failure
 from common.tables import TableProvider
 
 from blog.dal.store import Page, SlugTaken
+
+if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
 
 BY_PUBLISHED = "byStatusPublishedAt"
 BY_VIEWS = "byStatusViews"
@@ -54,7 +56,7 @@ class DynamoPostStore:
                 ConditionExpression="attribute_not_exists(#slug)",
                 ExpressionAttributeNames={"#slug": "slug"},
             )
-        except ClientError as exc:
+        except client_error() as exc:
             if error_code(exc) == CONDITION_FAILED:
                 raise SlugTaken(item["slug"]) from None
             raise
@@ -150,7 +152,7 @@ class DynamoPostStore:
                 ReturnValues="ALL_NEW",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
-        except ClientError as exc:
+        except client_error() as exc:
             self._condition_failed(exc, slug, expected_version)
         return plain(response["Attributes"])
 
@@ -164,7 +166,7 @@ class DynamoPostStore:
             condition += " AND #version = :expected"
         try:
             self._table.delete_item(**params, ConditionExpression=condition, ExpressionAttributeNames=names)
-        except ClientError as exc:
+        except client_error() as exc:
             self._condition_failed(exc, slug, expected_version)
 
     def _condition_failed(self, exc: ClientError, slug: str, expected_version: int | None):

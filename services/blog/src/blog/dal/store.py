@@ -8,8 +8,7 @@ pipeline adds to, never written here).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from common.conditional import ItemMissing, StoreError, VersionMismatch
 
@@ -20,8 +19,7 @@ class SlugTaken(StoreError):
     """A post with that slug exists already."""
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(NamedTuple):  # immutable, and cheaper to create at cold start than a frozen dataclass
     items: list[dict]
     last_key: dict | None  # where the next page starts, when there is one
 

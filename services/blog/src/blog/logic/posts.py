@@ -16,7 +16,7 @@ from common.validation import SchemaValidator
 
 from blog import markdown, schemas, slugs
 from blog.dal.store import ItemMissing, PostStore, SlugTaken, VersionMismatch
-from blog.site import tag_slug
+from blog.site.urls import tag_slug
 
 _validate_create = SchemaValidator(schemas.CREATE_POST)
 _validate_replace = SchemaValidator(schemas.REPLACE_POST)

@@ -32,8 +32,21 @@ headers policy should send this and nothing looser):
 The same policy covers previews (they load the stylesheet and icon, never the beacon).
 """
 
-from blog.site.pages import CONTENT_SECURITY_POLICY, Page
-from blog.site.renderer import SiteRenderer
-from blog.site.urls import tag_slug, url_path
+import importlib
 
-__all__ = ["CONTENT_SECURITY_POLICY", "Page", "SiteRenderer", "tag_slug", "url_path"]
+# Loaded on first use (PEP 562): the posts API imports `blog.site.urls` for tag slugs, and must not pay for
+# the renderer (its templates, MarkupSafe, hashlib) at cold start; MarkupSafe is not even in its package.
+_HOMES = {
+    "CONTENT_SECURITY_POLICY": "blog.site.pages",
+    "Page": "blog.site.pages",
+    "SiteRenderer": "blog.site.renderer",
+    "tag_slug": "blog.site.urls",
+    "url_path": "blog.site.urls",
+}
+__all__ = list(_HOMES)
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOMES[name]), name)

@@ -26,15 +26,16 @@ Tags whose slugs are equal are one tag; its page shows the spelling of its newes
 from __future__ import annotations
 
 import re
-import unicodedata
 from urllib.parse import quote
 
-POST_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+POST_SLUG = r"[a-z0-9]+(-[a-z0-9]+)*"  # compiled by `re` on first use, not at the API's cold start
 _WORDS = {"+": " plus ", "#": " sharp ", "&": " and "}
 _INDEX = "index.html"
 
 
 def tag_slug(tag: str) -> str:
+    import unicodedata  # a shared library, loaded on the first tag rather than at the API's cold start
+
     text = unicodedata.normalize("NFKC", tag).casefold()
     for symbol, word in _WORDS.items():
         text = text.replace(symbol, word)
@@ -44,7 +45,7 @@ def tag_slug(tag: str) -> str:
 
 def check_post_slug(slug: object) -> str:
     """A post slug becomes a bucket key: anything but the API's slug shape (no `/`, no `..`) is refused."""
-    if not isinstance(slug, str) or not POST_SLUG.fullmatch(slug):
+    if not isinstance(slug, str) or not re.fullmatch(POST_SLUG, slug):
         raise ValueError(f"not a post slug: {slug!r}")
     return slug
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from common.conditional import raise_condition_failure
+from common.conditional import client_error, raise_condition_failure
 from common.tables import TableProvider
 
 from todos.dal.store import Page
@@ -19,15 +19,6 @@ if TYPE_CHECKING:
 
 MUTABLE_FIELDS = frozenset({"title", "notes", "due", "done"})
 FILTERED_QUERY_BATCH = 100
-
-
-def _client_error() -> type[Exception]:
-    """botocore's ClientError, imported on the first failed call (boto3 or DAX has loaded botocore by then,
-    and importing its exceptions at cold start costs 3 ms). An `except` clause evaluates its class only
-    when an exception reaches it, so `except _client_error()` costs nothing on success."""
-    from botocore.exceptions import ClientError
-
-    return ClientError
 
 
 def to_api(item: dict) -> dict:
@@ -129,7 +120,7 @@ class DynamoTodoStore:
                 ReturnValues="ALL_NEW",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
-        except _client_error() as exc:
+        except client_error() as exc:
             self._condition_failed(exc, owner, todo_id, expected_version)
         return to_api(response["Attributes"])
 
@@ -151,7 +142,7 @@ class DynamoTodoStore:
             params["ExpressionAttributeValues"] = values
         try:
             self._table.delete_item(**params)
-        except _client_error() as exc:
+        except client_error() as exc:
             self._condition_failed(exc, owner, todo_id, expected_version)
 
     def _condition_failed(self, exc: ClientError, owner: str, todo_id: str, expected_version: int | None):
