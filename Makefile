@@ -46,13 +46,15 @@ STACK      := $(APP)-$(ENV)$(if $(SERVICE),-$(SERVICE))
 # Expanded only when a deploy recipe runs (after setup made the venv); empty means the script failed.
 DEPLOY_PARAMETERS = $(shell $(PY) scripts/deploy_parameters.py $(SOURCE) $(APP) $(ENV))
 
-.PHONY: help setup browser-deps web-deps ci-deps dev test lint unit validate build build-ci deploy invoke bench clean
+.PHONY: help setup browser-deps web-deps ci-deps dev test lint unit validate build build-ci deploy changes invoke bench clean
 
 help:
 	@echo "make dev [SEED=1] [FRESH=1] run everything on localcloud (Ctrl-C stops; data is kept unless FRESH)"
 	@echo "make test [SERVICE=todos]   lint, unit + integration tests, sam validate --lint, sam build (one service's)"
 	@echo "make build [SERVICE=todos]  sam build the root or one service (arm64) into .aws-sam/<root|service>/build"
 	@echo "make deploy [SERVICE=x] [ENV=dev] [PARAMS='K=V ...']  sam deploy that build to stack platform-<env>[-<service>]"
+	@echo "make changes [SERVICE=x] [ENV=dev] [CHANGE_SET=name] [CHANGES_FLAGS=--delete]  what that deploy would change,"
+	@echo "                            nested stacks included (a change set, never executed)"
 	@echo "make invoke FN=Stack/Function EVENT=events/x.json   invoke one function locally"
 	@echo "make bench                  print localcloud figures"
 	@echo "make fuzz [FUZZ_EXAMPLES=n] fuzz every API through localcloud, n examples per operation, new seeds"
@@ -166,6 +168,12 @@ build-ci: setup
 	  svc=$$(basename $$(dirname $$t)); \
 	  $(SAM_ENV) $(SAM) build --no-cached --build-dir .aws-sam/ci/$$svc --template-file $$t || exit 1; \
 	done
+	$(SAM_VENV)/bin/cfn-lint --append-rules tools/cfn_rules -- $(BUILT_TEMPLATES)
+
+# The templates build-ci made, the root and each stack built alone: what a deploy ships must lint clean too
+# (0 errors, 0 warnings; an ignore lives in the template with its reason beside it). The root's nested
+# copies under .aws-sam/ci/root/ are built from the same sources as the stacks alone, so they are not linted twice.
+BUILT_TEMPLATES := $(if $(SERVICE),.aws-sam/ci/$(notdir $(patsubst %/template.yaml,%,$(SOURCE)))/template.yaml,.aws-sam/ci/*/template.yaml)
 
 # SAM zips files with a 1980 timestamp, so timestamp-based .pyc never validate on Lambda and every cold
 # start recompiles. Hash-based .pyc (compiled by the same 3.13 as the runtime) stay valid.
@@ -186,6 +194,22 @@ build: setup
 deploy: setup
 	@test -f $(BUILD_DIR)/template.yaml || { echo "deploy: no build at $(BUILD_DIR); run 'make build$(if $(SERVICE), SERVICE=$(SERVICE))' first" >&2; exit 1; }
 	$(SAM_ENV) $(SAM) deploy --config-env $(CONFIG_ENV) --template-file $(BUILD_DIR)/template.yaml --stack-name $(STACK) --region $(REGION) --parameter-overrides $(or $(DEPLOY_PARAMETERS),$(error deploy: no parameters for $(SOURCE) in ENV=$(ENV) (see the line above))) $(PARAMS) $(DEPLOY_FLAGS)
+
+# What `make deploy` would change, the nested stacks' changes included (`sam deploy` shows the root's only):
+# the same build, packaged, as a change set of the same stack with the same parameters (tools/changes.py).
+# It is never executed; CHANGES_FLAGS=--delete removes it once printed, --json prints JSON. CHANGE_SET=name
+# reads a change set that already exists on that stack instead.
+PACKAGED    := .aws-sam/$(DEPLOYABLE)/packaged.yaml
+CHANGE_SET    ?=
+CHANGES_FLAGS ?=
+changes: setup
+ifeq ($(CHANGE_SET),)
+	@test -f $(BUILD_DIR)/template.yaml || { echo "changes: no build at $(BUILD_DIR); run 'make build$(if $(SERVICE), SERVICE=$(SERVICE))' first" >&2; exit 1; }
+	$(SAM_ENV) $(SAM) package --config-env $(CONFIG_ENV) --template-file $(BUILD_DIR)/template.yaml --output-template-file $(PACKAGED) --region $(REGION) --resolve-s3
+	$(PY) -m tools.changes --stack-name $(STACK) --region $(REGION) --config-env $(CONFIG_ENV) --template-file $(PACKAGED) --parameter-overrides $(or $(DEPLOY_PARAMETERS),$(error changes: no parameters for $(SOURCE) in ENV=$(ENV) (see the line above))) $(PARAMS) $(CHANGES_FLAGS)
+else
+	$(PY) -m tools.changes --stack-name $(STACK) --region $(REGION) --change-set-name $(CHANGE_SET) $(CHANGES_FLAGS)
+endif
 
 invoke: $(VENV)/.ready
 	$(PY) -m localcloud invoke $(FN) -e $(EVENT)

@@ -89,3 +89,10 @@ def sam_call(target: str, service: str | None = None, env: str | None = None) ->
     calls = [call for line in dry_run(target, service, env) if (call := parse_sam_line(line))]
     assert len(calls) == 1, calls
     return calls[0]
+
+
+def make_for_real(checkout: Path, target: str, *variables: str) -> subprocess.CompletedProcess:
+    """`make TARGET` (not a dry run) in a `checkout` (tests/tooling/conftest.py), with sam replaced by a
+    script that only records its arguments in `sam-calls`."""
+    skip_setup = ["-o", ".venv/.ready", "-o", ".venv-sam/.ready"]
+    return run_make(*skip_setup, target, f"SAM={checkout / 'fake-sam'}", *variables, cwd=checkout)

@@ -8,14 +8,13 @@ root's, `ENV=prod` deployed the dev stack, and a prod deploy still read `/platfo
 from __future__ import annotations
 
 import itertools
-import shutil
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from tests.templates.cfn import load_template
-from tests.tooling.make_dry_run import ROOT, dry_run, parse_sam_line, run_make, sam_call
+from tests.tooling.make_dry_run import ROOT, dry_run, make_for_real, parse_sam_line, run_make, sam_call
 
 APP = "platform"
 REGION = "us-east-1"
@@ -153,25 +152,9 @@ def test_a_malformed_env_is_refused(env):
     assert "ENV" in result.stderr
 
 
-@pytest.fixture
-def checkout(tmp_path):
-    """The Makefile and what its deploy reads, in a scratch folder with no build, and a fake sam."""
-    for relative in ["Makefile", "samconfig.toml", "template.yaml", "scripts", *map(source_template, SERVICES)]:
-        source, target = ROOT / relative, tmp_path / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, target)
-    for venv in (".venv", ".venv-sam"):
-        (tmp_path / venv).symlink_to(ROOT / venv)
-    fake = tmp_path / "fake-sam"
-    fake.write_text('#!/bin/sh\necho "$@" >> "$(dirname "$0")/sam-calls"\n')
-    fake.chmod(0o755)
-    return tmp_path
-
-
 def deploy_for_real(checkout: Path, *variables: str):
     """`make deploy` (not a dry run) with sam replaced by a script that only records its arguments."""
-    skip_setup = ["-o", ".venv/.ready", "-o", ".venv-sam/.ready"]
-    return run_make(*skip_setup, "deploy", f"SAM={checkout / 'fake-sam'}", *variables, cwd=checkout)
+    return make_for_real(checkout, "deploy", *variables)
 
 
 def test_deploy_without_its_build_refuses_in_one_line_and_runs_no_sam(checkout):
