@@ -8,6 +8,14 @@ from pathlib import Path
 from localcloud.template import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+# Every stack's template: the root, the layers stack and each service (whatever services/ holds), then the
+# pipeline bootstrap, which is plain CloudFormation.
+STACK_TEMPLATES = [
+    "template.yaml",
+    "layers/template.yaml",
+    *sorted(str(p.relative_to(ROOT)) for p in ROOT.glob("services/*/template.yaml")),
+]
+ALL_TEMPLATES = [*STACK_TEMPLATES, "pipelines/bootstrap.yaml"]
 
 
 def load_template(relative: str) -> dict:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.templates.cfn import ROOT, DictPolicyLoader, load_template, package_locally, sam_transform
+from tests.templates.cfn import ROOT, STACK_TEMPLATES, DictPolicyLoader, load_template, package_locally, sam_transform
 
 SERVICES = {
     "todos": "services/todos/template.yaml",
@@ -32,8 +32,9 @@ def identity():
     return sam_transform(SERVICES["identity"])
 
 
-@pytest.mark.parametrize("relative", [*SERVICES.values(), "template.yaml"])
+@pytest.mark.parametrize("relative", STACK_TEMPLATES)
 def test_every_template_transforms_without_aws(relative):
+    """The root, the layers stack and every service alone (whatever services/ holds)."""
     loader = DictPolicyLoader()
     from samtranslator.translator.transform import transform
 
