@@ -46,7 +46,7 @@ STACK      := $(APP)-$(ENV)$(if $(SERVICE),-$(SERVICE))
 # Expanded only when a deploy recipe runs (after setup made the venv); empty means the script failed.
 DEPLOY_PARAMETERS = $(shell $(PY) scripts/deploy_parameters.py $(SOURCE) $(APP) $(ENV))
 
-.PHONY: help setup browser-deps web-deps ci-deps dev test lint unit validate build build-ci deploy changes invoke bench clean
+.PHONY: help setup browser-deps web-deps ci-deps dev test lint unit validate build build-ci lint-build deploy changes invoke bench clean
 
 help:
 	@echo "make dev [SEED=1] [FRESH=1] run everything on localcloud (Ctrl-C stops; data is kept unless FRESH)"
@@ -169,6 +169,10 @@ build-ci: setup
 	  $(SAM_ENV) $(SAM) build --no-cached --build-dir .aws-sam/ci/$$svc --template-file $$t || exit 1; \
 	done
 	$(SAM_VENV)/bin/cfn-lint --append-rules tools/cfn_rules -- $(BUILT_TEMPLATES)
+
+# The same lint on the build `make deploy` ships (the team pipelines run it between build and deploy).
+lint-build: $(SAM_VENV)/.ready
+	$(SAM_VENV)/bin/cfn-lint --append-rules tools/cfn_rules -- $(BUILD_DIR)/template.yaml
 
 # The templates build-ci made, the root and each stack built alone: what a deploy ships must lint clean too
 # (0 errors, 0 warnings; an ignore lives in the template with its reason beside it). The root's nested

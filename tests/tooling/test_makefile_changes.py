@@ -9,8 +9,9 @@ from __future__ import annotations
 import shlex
 
 import pytest
+import yaml
 
-from tests.tooling.make_dry_run import dry_run, make_for_real, run_make, sam_call
+from tests.tooling.make_dry_run import ROOT, dry_run, make_for_real, run_make, sam_call
 from tests.tooling.test_makefile_deploy import DEPLOYABLES, ENVS, build_dir, config_env, label
 
 
@@ -104,3 +105,18 @@ def test_build_ci_lints_what_it_built_with_our_rules(service, built):
     assert lint == [f".venv-sam/bin/cfn-lint --append-rules tools/cfn_rules -- {built}"]
     # after every build, so it lints this run's output
     assert lines.index(lint[0]) == len(lines) - 1
+
+
+@pytest.mark.parametrize("service", DEPLOYABLES, ids=label)
+def test_lint_build_lints_the_build_deploy_ships(service):
+    (line,) = dry_run("lint-build", service)
+    assert line == f".venv-sam/bin/cfn-lint --append-rules tools/cfn_rules -- {build_dir(service)}/template.yaml"
+    assert sam_call("deploy", service).one("--template-file") == f"{build_dir(service)}/template.yaml"
+
+
+def test_the_team_pipeline_lints_its_build_before_uploading_it():
+    steps = yaml.safe_load((ROOT / ".github/workflows/_pipeline.yml").read_text())["jobs"]["build"]["steps"]
+    runs = [step["run"] for step in steps if "run" in step]
+    assert runs == [
+        'make validate SERVICE="$COMPONENT" && make build SERVICE="$COMPONENT" && make lint-build SERVICE="$COMPONENT"'
+    ]
