@@ -92,13 +92,18 @@ def summary(root: ChangeSet) -> dict:
     }
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def summary_line(facts: dict) -> str:
     counts = ", ".join(f"{n} {action}" for action, n in facts["actions"].items())
-    line = f"{facts['change_sets']} change sets, {facts['changes']} changes" + (f" ({counts})" if counts else "")
+    line = f"{_count(facts['change_sets'], 'change set')}, {_count(facts['changes'], 'change')}"
+    line += f" ({counts})" if counts else ""
     replaced = [
         f"{r['resource']}{'' if r['replacement'] == 'True' else ' (conditional)'}" for r in facts["replacements"]
     ]
-    line += f"; {len(replaced)} replacements" + (f": {', '.join(replaced)}" if replaced else "")
+    line += f"; {_count(len(replaced), 'replacement')}" + (f": {', '.join(replaced)}" if replaced else "")
     if facts["no_changes"]:
         line += f"; no changes in {', '.join(facts['no_changes'])}"
     if facts["failed"]:

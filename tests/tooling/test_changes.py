@@ -163,7 +163,7 @@ def test_a_root_with_no_changes_is_not_a_failure(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
         "platform-dev  changes-1764690000  no changes",
-        "1 change sets, 0 changes; 0 replacements; no changes in platform-dev",
+        "1 change set, 0 changes; 0 replacements; no changes in platform-dev",
     ]
 
 
