@@ -8,22 +8,10 @@ here. An Allow on `*` or on `service:*` counts, as does an Allow on resource `*`
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.templates.cfn import load_template
-
-REPO = Path(__file__).resolve().parents[2]
-TEMPLATES = sorted(
-    str(p.relative_to(REPO))
-    for p in [
-        REPO / "template.yaml",
-        *REPO.glob("layers/template.yaml"),
-        *REPO.glob("services/*/template.yaml"),
-        REPO / "pipelines/bootstrap.yaml",
-    ]
-)
+from tests.templates.cfn import ALL_TEMPLATES, load_template
 
 
 def branches(value) -> Iterator:
@@ -63,7 +51,7 @@ def wildcards(statement: dict) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", TEMPLATES)
+@pytest.mark.parametrize("path", ALL_TEMPLATES)
 def test_no_wildcard_in_the_policies_we_write(path):
     offenders = [
         f"{name}: {hit}" for name, statement in inline_statements(load_template(path)) for hit in wildcards(statement)

@@ -18,6 +18,7 @@ import boto3
 from botocore.stub import Stubber
 
 from tools import changes
+from tools.change_set import artifact_bucket
 
 FIXTURES = Path(__file__).parent / "fixtures" / "change_set"
 ROOT_NAME = "changes-1764690000"
@@ -298,3 +299,13 @@ def test_a_template_over_the_body_limit_goes_through_the_artifact_bucket(tmp_pat
         expect_recorded_tree(session, ROOT_ARN, None)
         assert run(session, *create_args(tmp_path, body)) == 0
         session.done()
+
+
+def test_the_artifact_bucket_is_read_from_either_form_sam_package_writes():
+    assert artifact_bucket("CodeUri: s3://aws-sam-cli-managed-default-samclisourcebucket-1x2y/abc\n") == (
+        "aws-sam-cli-managed-default-samclisourcebucket-1x2y"
+    )
+    assert (
+        artifact_bucket("Location: https://s3.eu-west-1.amazonaws.com/my-artifacts/4f1e.template\n") == "my-artifacts"
+    )
+    assert artifact_bucket("Resources: {}\n") is None
