@@ -77,11 +77,10 @@ def summary(root: ChangeSet) -> dict:
         if change_set.failed:
             failed.append("/".join(path) or change_set.stack)
         for change in change_set.changes:
-            if change.nested is not None:
-                continue  # a nested stack's own change is counted through its changes
-            actions[change.action] += 1
             if change.replacement in ("True", "Conditional"):
                 replaced.append({"resource": "/".join((*path, change.logical_id)), "replacement": change.replacement})
+            if change.nested is None:  # a nested stack's own change is counted through its changes
+                actions[change.action] += 1
     return {
         "change_sets": sets,
         "changes": sum(actions.values()),
