@@ -170,14 +170,14 @@ build-ci: setup
 	done
 	$(SAM_VENV)/bin/cfn-lint --append-rules tools/cfn_rules -- $(BUILT_TEMPLATES)
 
-# The same lint on the build `make deploy` ships (the team pipelines run it between build and deploy).
-lint-build: $(SAM_VENV)/.ready
-	$(SAM_VENV)/bin/cfn-lint --append-rules tools/cfn_rules -- $(BUILD_DIR)/template.yaml
-
 # The templates build-ci made, the root and each stack built alone: what a deploy ships must lint clean too
 # (0 errors, 0 warnings; an ignore lives in the template with its reason beside it). The root's nested
 # copies under .aws-sam/ci/root/ are built from the same sources as the stacks alone, so they are not linted twice.
 BUILT_TEMPLATES := $(if $(SERVICE),.aws-sam/ci/$(notdir $(patsubst %/template.yaml,%,$(SOURCE)))/template.yaml,.aws-sam/ci/*/template.yaml)
+
+# The same lint on the build `make deploy` ships (the team pipelines run it between build and deploy).
+lint-build: $(SAM_VENV)/.ready
+	$(SAM_VENV)/bin/cfn-lint --append-rules tools/cfn_rules -- $(BUILD_DIR)/template.yaml
 
 # SAM zips files with a 1980 timestamp, so timestamp-based .pyc never validate on Lambda and every cold
 # start recompiles. Hash-based .pyc (compiled by the same 3.13 as the runtime) stay valid.
@@ -203,7 +203,7 @@ deploy: setup
 # the same build, packaged, as a change set of the same stack with the same parameters (tools/changes.py).
 # It is never executed; CHANGES_FLAGS=--delete removes it once printed, --json prints JSON. CHANGE_SET=name
 # reads a change set that already exists on that stack instead.
-PACKAGED    := .aws-sam/$(DEPLOYABLE)/packaged.yaml
+PACKAGED      := .aws-sam/$(DEPLOYABLE)/packaged.yaml
 CHANGE_SET    ?=
 CHANGES_FLAGS ?=
 changes: setup
