@@ -98,3 +98,16 @@ def test_the_command_exits_2_with_a_hint_when_no_endpoints_are_found(tmp_path, m
     monkeypatch.delenv("PLATFORM_ENDPOINTS", raising=False)
     assert todo_cli.main(["ls"]) == 2
     assert "--endpoints FILE" in capsys.readouterr().err
+
+
+def test_the_clients_declaration_names_what_the_sdk_reads_and_calls():
+    """tools.changed runs these tests when one of these changes, so the list must be the SDK's own."""
+    from platform_client.operations import ALL
+
+    declared = yaml.safe_load((ROOT / "clients/python/client.yaml").read_text())["consumes"]
+    assert set(declared["ssm"]) == set(SSM_NAMES.values())
+    exposing = {}
+    for path in ROOT.glob("services/*/service.yaml"):
+        service = yaml.safe_load(path.read_text())
+        exposing.update(dict.fromkeys(service["exposes"]["apis"], service["name"]))
+    assert {exposing[api] for api in declared["apis"]} == {op.api for op in ALL}
