@@ -177,3 +177,6 @@ def test_endpoints_from_ssm_are_the_ones_localcloud_lists(localcloud):
     found = Endpoints.from_ssm("platform", "local", listed.region, ssm=ssm, aws_endpoint=listed.aws_endpoint)
     for name in ("user_pool_id", "client_id", "identity_pool_id", "files_bucket"):
         assert getattr(found, name) == getattr(listed, name), name
+    for name in ("todos_api", "blog_api"):  # SSM holds the AWS URL; localcloud serves it at /<api id>/<stage>
+        api_id, stage = getattr(listed, name).split("/")[-2:]
+        assert getattr(found, name) == f"https://{api_id}.execute-api.{listed.region}.amazonaws.com/{stage}"

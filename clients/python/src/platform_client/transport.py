@@ -7,7 +7,8 @@
   with its outbox), and every retry of that create sends the same key, so a server that honours it creates
   one item however often the network fails.
 - **Read-your-writes.** API Gateway's stage cache may answer a read from before the caller's own write.
-  For `fresh_window` seconds (the stage cache's TTL) after a write, reads send `Cache-Control: max-age=0`,
+  For `fresh_window` seconds after a write (default 300: at least the stage cache's TTL, 30 s for todos
+  and 60 s for the blog by default), reads send `Cache-Control: max-age=0`,
   which a stage that allows it answers from the backend. Only a signed-in client sends it: stages let
   authorized callers alone bypass their cache.
 - **Tokens.** A 401 on a signed-in call refreshes the token once and repeats the call (a token can expire
