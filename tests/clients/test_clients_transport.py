@@ -35,7 +35,7 @@ class Recorder(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(2)
             return
-        payload = json.dumps(body).encode() if body is not None else b""
+        payload = body if isinstance(body, bytes) else json.dumps(body).encode() if body is not None else b""
         self.send_response(status)
         for name, value in {"Content-Type": "application/json", **headers}.items():
             self.send_header(name, value)
@@ -218,3 +218,10 @@ def test_query_values_and_path_parameters_are_encoded_as_the_api_reads_them(api)
     client.get("../admin")
     assert api.seen[0]["path"] == "/v1/todos?done=false&limit=5&cursor=a%2Fb%2Bc"
     assert api.seen[1]["path"] == "/v1/todos/..%2Fadmin"
+
+
+def test_a_success_that_is_not_json_is_an_api_error_not_a_crash(api):
+    api.then(200, b"<html>a captive portal</html>", **{"Content-Type": "text/html"})
+    with pytest.raises(errors.ApiError) as caught:
+        todos(api).get(TODO["todoId"])
+    assert (caught.value.status, caught.value.code) == (200, "NotJson")

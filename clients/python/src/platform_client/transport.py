@@ -126,12 +126,22 @@ class Transport:
                     refreshed = force_refresh = True
                     continue
                 if response.status_code < 400:
-                    return Reply(response.status_code, response.headers, response.json() if response.content else None)
+                    return Reply(response.status_code, response.headers, _decoded(response))
                 if response.status_code not in RETRY_STATUSES or not repeatable or attempt + 1 >= self.retry.attempts:
                     raise errors.from_response(response.status_code, response.content, dict(response.headers))
                 retry_after = response.headers.get("Retry-After")
             self._sleep(self.retry.delay(attempt, retry_after))
             attempt += 1
+
+
+def _decoded(response: requests.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise errors.ApiError(response.status_code, "the answer is not JSON", "NotJson",
+                              headers=dict(response.headers)) from None  # fmt: skip
 
 
 def _query_value(value: Any) -> str:
