@@ -111,3 +111,13 @@ def test_the_clients_declaration_names_what_the_sdk_reads_and_calls():
         service = yaml.safe_load(path.read_text())
         exposing.update(dict.fromkeys(service["exposes"]["apis"], service["name"]))
     assert {exposing[api] for api in declared["apis"]} == {op.api for op in ALL}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--endpoints", "e.json", "files", "ls"], ["files", "ls", "--endpoints", "e.json"], ["--endpoints", "x", "files",
+     "ls", "--endpoints", "e.json"]],
+)  # fmt: skip
+def test_where_options_go_before_or_after_the_subcommand_and_the_later_one_wins(argv):
+    args = todo_cli._parser().parse_args(argv)
+    assert (args.endpoints, args.app, args.config, args.json) == ("e.json", "platform", None, False)

@@ -18,21 +18,33 @@ from platform_client.endpoints import Endpoints, discover
 from platform_client.errors import ApiError, ClientError, ConfigError, NotSignedIn
 
 
+def _where(p: argparse.ArgumentParser, defaults: dict[str, object]) -> None:
+    def given(name: str) -> object:
+        return defaults.get(name, argparse.SUPPRESS)
+
+    where = p.add_argument_group("where (default: the nearest .localcloud/endpoints.json, i.e. `make dev`)")
+    where.add_argument("--endpoints", metavar="FILE", default=given("endpoints"),
+                       help="an endpoints file (also $PLATFORM_ENDPOINTS)")  # fmt: skip
+    where.add_argument("--ssm-env", metavar="ENV", default=given("ssm_env"),
+                       help="read the endpoints from SSM, /<app>/ENV/... (on AWS)")  # fmt: skip
+    where.add_argument("--app", default=given("app"), help="the app name in the SSM paths (default: platform)")
+    where.add_argument("--region", default=given("region"), help="the region for --ssm-env (default: boto3's)")
+    where.add_argument("--config", metavar="FILE", type=Path, default=given("config"),
+                       help="the tokens file (also $PLATFORM_CLIENT_CONFIG)")  # fmt: skip
+
+
 def parser(prog: str, description: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=prog, description=description)
-    where = p.add_argument_group("where (default: the nearest .localcloud/endpoints.json, i.e. `make dev`)")
-    where.add_argument("--endpoints", metavar="FILE", help="an endpoints file (also $PLATFORM_ENDPOINTS)")
-    where.add_argument("--ssm-env", metavar="ENV", help="read the endpoints from SSM, /<app>/ENV/... (on AWS)")
-    where.add_argument("--app", default="platform", help="the app name in the SSM paths (default: platform)")
-    where.add_argument("--region", default=None, help="the region for --ssm-env (default: boto3's)")
-    p.add_argument("--config", metavar="FILE", type=Path, help="the tokens file (also $PLATFORM_CLIENT_CONFIG)")
+    _where(p, {"endpoints": None, "ssm_env": None, "app": "platform", "region": None, "config": None})
     return p
 
 
 def output() -> argparse.ArgumentParser:
-    """The options every subcommand takes after its name (`todo ls --json`)."""
+    """The options every subcommand takes after its name too (`todo ls --json --endpoints FILE`); given
+    there, they win over the same ones given before it."""
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--json", action="store_true", help="print the API's JSON instead of lines")
+    _where(p, {})
     return p
 
 
