@@ -7,15 +7,21 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
+import threading
 import time
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
+import yaml
 from platform_client import BlogClient, CognitoAuth, Endpoints, FilesClient, TodosClient, TokenStore, errors
 from platform_client.cli import blog as blog_cli
 from platform_client.cli import todo as todo_cli
+from platform_client.transport import RetryPolicy
 
-from tests.support.localcloud import DEMO_PASSWORD
+from tests.support.localcloud import DEMO_PASSWORD, ROOT
 
 pytestmark = pytest.mark.localcloud
 
@@ -180,3 +186,73 @@ def test_endpoints_from_ssm_are_the_ones_localcloud_lists(localcloud):
     for name in ("todos_api", "blog_api"):  # SSM holds the AWS URL; localcloud serves it at /<api id>/<stage>
         api_id, stage = getattr(listed, name).split("/")[-2:]
         assert getattr(found, name) == f"https://{api_id}.execute-api.{listed.region}.amazonaws.com/{stage}"
+
+
+class FlakyProxy(ThreadingHTTPServer):
+    """In front of the todos API: forwards every request, but drops the connection instead of answering
+    the first `drops` POSTs, after the API has handled them, as a mobile network losing the answer does."""
+
+    def __init__(self, upstream: str, drops: int):
+        self.upstream = upstream
+        self.drops = drops
+        self.posts: list[dict[str, str]] = []
+        super().__init__(("127.0.0.1", 0), _Forward)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _Forward(BaseHTTPRequestHandler):
+    server: FlakyProxy
+
+    def _forward(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+        answer = requests.request(self.command, self.server.upstream + self.path, data=body or None,
+                                  headers=headers, timeout=60)  # fmt: skip
+        if self.command == "POST":
+            self.server.posts.append(headers)
+            if len(self.server.posts) <= self.server.drops:
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+        self.send_response(answer.status_code)
+        for name in ("Content-Type", "ETag", "Location"):
+            if name in answer.headers:
+                self.send_header(name, answer.headers[name])
+        self.send_header("Content-Length", str(len(answer.content)))
+        self.end_headers()
+        self.wfile.write(answer.content)
+
+    do_GET = do_POST = do_PATCH = do_DELETE = _forward
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_a_create_whose_answer_is_lost_is_retried_with_the_same_key(localcloud, tmp_path):
+    """The SDK's half of safe retries, on the real API: the lost answers' retries carry one key. Where the
+    API declares Idempotency-Key, it must also honour it: one todo, the one the SDK returns."""
+    where, auth = sdk(localcloud, signed_up(localcloud, "grace"), tmp_path)
+    proxy = FlakyProxy(where.todos_api or "", drops=2)
+    threading.Thread(target=proxy.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
+    try:
+        todos = TodosClient(proxy.url, auth.id_token, retry=RetryPolicy(attempts=4, base_delay=0.05))
+        made = todos.create("Sent on a train")
+        keys = {headers["Idempotency-Key"] for headers in proxy.posts}
+        assert len(proxy.posts) == 3 and len(keys) == 1 and uuid.UUID(next(iter(keys))).version == 4
+        items = todos.list()["items"]
+        assert made in items and {t["title"] for t in items} == {"Sent on a train"}
+        if todos_api_declares_idempotency_key():
+            assert items == [made]
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+
+
+def todos_api_declares_idempotency_key() -> bool:
+    spec = yaml.safe_load((ROOT / "services/todos/openapi.yaml").read_text())
+    post = spec["paths"]["/todos"]["post"]
+    names = [p.get("name") or p.get("$ref", "").rsplit("/", 1)[-1] for p in post.get("parameters", [])]
+    return any(name.lower().replace("-", "") == "idempotencykey" for name in names)
