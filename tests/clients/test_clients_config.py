@@ -121,3 +121,12 @@ def test_the_clients_declaration_names_what_the_sdk_reads_and_calls():
 def test_where_options_go_before_or_after_the_subcommand_and_the_later_one_wins(argv):
     args = todo_cli._parser().parse_args(argv)
     assert (args.endpoints, args.app, args.config, args.json) == ("e.json", "platform", None, False)
+
+
+def test_an_api_nobody_answers_is_a_one_line_error_not_a_traceback(tmp_path, capsys):
+    endpoints = write(
+        tmp_path / "e.json", {"region": "us-east-1", "todosApi": "http://127.0.0.1:9/v1", "clientId": "c"}
+    )
+    TokenStore(tmp_path / "tokens.json").put("c", Tokens("a@example.com", "id", "access", "refresh", 4e9))
+    assert todo_cli.main(["ls", "--endpoints", endpoints, "--config", str(tmp_path / "tokens.json")]) == 1
+    assert capsys.readouterr().err == "todo: cannot reach the API (ConnectionError): is `make dev` running?\n"

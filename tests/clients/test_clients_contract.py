@@ -1,6 +1,6 @@
-"""The SDK against the services' openapi.yaml: every operation it calls, every parameter and header it
-sends, and every body type it reads or writes, so that a change to an API or to the SDK that breaks the
-other fails here (clients/python/src/platform_client/operations.py says why checked, not generated)."""
+"""The SDK against the services' openapi.yaml (todos, blog, media): every operation it calls, every
+parameter and header it sends, and every body type it reads or writes, so that a change to an API or to
+the SDK that breaks the other fails here (platform_client/operations.py says why checked, not generated)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from platform_client.operations import ALL, Operation
 
 from tests.support.openapi import ROOT, OpenApi, to_json_schema, validator
 
-SPECS = {"todos": OpenApi(ROOT / "services/todos/openapi.yaml"), "blog": OpenApi(ROOT / "services/blog/openapi.yaml")}
+SPECS = {api: OpenApi(ROOT / f"services/{api}/openapi.yaml") for api in ("todos", "blog", "media")}
 JSON_TYPES = {str: "string", int: "integer", bool: "boolean", float: "number"}
 # Sent by the transport on every create (operations.Operation.creates), declared by the API or not yet.
 TRANSPORT_HEADERS = {"Idempotency-Key", "Cache-Control", "Authorization", "Content-Type", "Accept"}
@@ -43,6 +43,9 @@ def assert_type_matches(annotation: typing.Any, schema: dict, where: str) -> Non
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is typing.Literal:
         assert schema.get("type") == "string" and set(schema.get("enum", ())) == set(args), f"{where}: enum differs"
+    elif origin is dict:
+        assert schema.get("type") == "object" and not schema.get("properties"), f"{where}: the API's is not a map"
+        assert_type_matches(args[1], schema["additionalProperties"], f"{where}{{}}")
     elif origin is list:
         assert schema.get("type") == "array", f"{where}: the API's is not an array"
         assert_type_matches(args[0], schema["items"], f"{where}[]")

@@ -21,6 +21,7 @@ from platform_client.cli import blog as blog_cli
 from platform_client.cli import todo as todo_cli
 from platform_client.transport import RetryPolicy
 
+from tests.media import images
 from tests.support.localcloud import DEMO_PASSWORD, ROOT
 
 pytestmark = pytest.mark.localcloud
@@ -35,7 +36,7 @@ def workdir(localcloud, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path / "sub")  # found in a parent too
     monkeypatch.setenv("PLATFORM_CLIENT_CONFIG", str(tmp_path / "config" / "tokens.json"))
     monkeypatch.delenv("PLATFORM_ENDPOINTS", raising=False)
-    monkeypatch.setenv("TODO_PASSWORD", DEMO_PASSWORD)
+    monkeypatch.setenv("PLATFORM_PASSWORD", DEMO_PASSWORD)
     return tmp_path
 
 
@@ -86,7 +87,7 @@ def test_todo_without_a_sign_in_or_with_a_wrong_password_says_so(localcloud, wor
     code, _, err = todo(capsys, "ls")
     assert code == 3 and "todo login" in err
     email = signed_up(localcloud, "mallory")
-    monkeypatch.setenv("TODO_PASSWORD", "Wrong-Password-1")
+    monkeypatch.setenv("PLATFORM_PASSWORD", "Wrong-Password-1")
     code, _, err = todo(capsys, "login", email)
     assert code == 3 and "sign-in failed" in err
 
@@ -183,7 +184,11 @@ def test_endpoints_from_ssm_are_the_ones_localcloud_lists(localcloud):
     found = Endpoints.from_ssm("platform", "local", listed.region, ssm=ssm, aws_endpoint=listed.aws_endpoint)
     for name in ("user_pool_id", "client_id", "identity_pool_id", "files_bucket"):
         assert getattr(found, name) == getattr(listed, name), name
-    for name in ("todos_api", "blog_api"):  # SSM holds the AWS URL; localcloud serves it at /<api id>/<stage>
+    for name in (
+        "todos_api",
+        "blog_api",
+        "media_api",
+    ):  # SSM holds the AWS URL; localcloud serves it at /<api id>/<stage>
         api_id, stage = getattr(listed, name).split("/")[-2:]
         assert getattr(found, name) == f"https://{api_id}.execute-api.{listed.region}.amazonaws.com/{stage}"
 
@@ -256,3 +261,25 @@ def todos_api_declares_idempotency_key() -> bool:
     post = spec["paths"]["/todos"]["post"]
     names = [p.get("name") or p.get("$ref", "").rsplit("/", 1)[-1] for p in post.get("parameters", [])]
     return any(name.lower().replace("-", "") == "idempotencykey" for name in names)
+
+
+def test_blog_login_and_upload_put_an_admins_photo_where_media_takes_it(localcloud, workdir, capsys):
+    email = signed_up(localcloud, "photographer")
+    cognito = localcloud.endpoints["cognito"]
+    assert blog_cli.main(["login", email]) == 0
+    photo = workdir / "cover.jpg"
+    photo.write_bytes(images.jpeg((64, 48)))
+    assert blog_cli.main(["upload", str(photo)]) == 1  # not an admin yet
+    assert "(403 " in capsys.readouterr().err
+
+    localcloud.aws("cognito-idp").admin_add_user_to_group(UserPoolId=cognito["userPoolId"], Username=email,
+                                                          GroupName="admins")  # fmt: skip
+    assert blog_cli.main(["login", email]) == 0  # a new token, with the group
+    capsys.readouterr()
+    assert blog_cli.main(["upload", str(photo), "--json"]) == 0
+    upload = json.loads(capsys.readouterr().out)
+    bucket = localcloud.endpoints["outputs"]["Media"]["RenditionsBucketName"]
+    stored = localcloud.aws("s3").get_object(Bucket=bucket, Key=upload["key"])
+    assert stored["Body"].read() == photo.read_bytes() and stored["ContentType"] == "image/jpeg"
+    assert blog_cli.main(["upload", str(workdir / "notes.txt")]) == 1
+    assert "only .jpeg, .jpg, .png, .webp photos" in capsys.readouterr().err

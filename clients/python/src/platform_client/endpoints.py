@@ -3,7 +3,7 @@
 - **localcloud**: `make dev` writes `.localcloud/endpoints.json`; `discover()` finds it in the current
   directory or a parent, so the CLI works against a running `make dev` with no configuration.
 - **A file** (`--endpoints FILE` or `$PLATFORM_ENDPOINTS`): localcloud's endpoints.json, or the flat shape
-  `to_dict()` writes (`region`, `todosApi`, `blogApi`, `filesBucket`, `userPoolId`, `clientId`,
+  `to_dict()` writes (`region`, `todosApi`, `blogApi`, `mediaApi`, `filesBucket`, `userPoolId`, `clientId`,
   `identityPoolId`, and `aws` only for a local AWS endpoint).
 - **AWS**: the SSM parameters every stack writes for its outputs, `/<app>/<env>/<service>/<Output>`
   (`from_ssm`); the names are the ones the services' service.yaml files expose.
@@ -26,6 +26,7 @@ LOCALCLOUD_FILE = Path(".localcloud") / "endpoints.json"
 SSM_NAMES = {
     "todos_api": "todos/ApiUrl",
     "blog_api": "blog/ApiUrl",
+    "media_api": "media/ApiUrl",
     "files_bucket": "todos/FilesBucketName",
     "user_pool_id": "identity/UserPoolId",
     "client_id": "identity/UserPoolClientId",
@@ -35,6 +36,7 @@ _FLAT = {
     "region": "region",
     "todos_api": "todosApi",
     "blog_api": "blogApi",
+    "media_api": "mediaApi",
     "files_bucket": "filesBucket",
     "user_pool_id": "userPoolId",
     "client_id": "clientId",
@@ -48,6 +50,7 @@ class Endpoints:
     region: str
     todos_api: str | None = None
     blog_api: str | None = None
+    media_api: str | None = None
     files_bucket: str | None = None
     user_pool_id: str | None = None
     client_id: str | None = None
@@ -87,6 +90,7 @@ class Endpoints:
             region=data.get("region") or "us-east-1",
             todos_api=apis.get("Todos/TodosApi") or (outputs.get("Todos") or {}).get("ApiUrl"),
             blog_api=apis.get("Blog/BlogApi") or (outputs.get("Blog") or {}).get("ApiUrl"),
+            media_api=apis.get("Media/MediaApi") or (outputs.get("Media") or {}).get("ApiUrl"),
             files_bucket=(outputs.get("Todos") or {}).get("FilesBucketName"),
             user_pool_id=cognito.get("userPoolId"),
             client_id=cognito.get("clientId"),

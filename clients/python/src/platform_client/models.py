@@ -111,3 +111,21 @@ class CreatePost(TypedDict):
     excerpt: NotRequired[str]
     tags: NotRequired[list[str]]
     cover: NotRequired[CoverChoice | None]
+
+
+# media ------------------------------------------------------------------------------------------------
+
+
+class CreateUpload(TypedDict):
+    filename: str
+    contentType: Literal["image/jpeg", "image/png", "image/webp"]
+    size: int
+
+
+class Upload(TypedDict):
+    id: str
+    key: str
+    url: str
+    fields: dict[str, str]  # every entry goes into the multipart form before the file
+    maxBytes: int
+    expiresAt: str

@@ -20,7 +20,7 @@ from platform_client import models
 
 @dataclass(frozen=True)
 class Operation:
-    api: str  # "todos" or "blog": which openapi.yaml declares it
+    api: str  # "todos", "blog" or "media": the service whose openapi.yaml declares it
     operation_id: str
     method: str
     path: str  # the spec's path template, e.g. /todos/{todoId}
@@ -53,4 +53,9 @@ CREATE_POST = Operation("blog", "createPost", "POST", "/posts", 201, request=mod
 PUBLISH_POST = Operation("blog", "publishPost", "POST", "/posts/{slug}/publish", 200, headers=("If-Match",),
                          response=models.AdminPost)  # fmt: skip
 
-ALL = (LIST_TODOS, CREATE_TODO, GET_TODO, UPDATE_TODO, DELETE_TODO, LIST_POSTS, GET_POST, CREATE_POST, PUBLISH_POST)
+# Not a create in the Idempotency-Key sense: it stores nothing, and a repeat only mints an unused form.
+CREATE_UPLOAD = Operation("media", "createUpload", "POST", "/media/uploads", 201, request=models.CreateUpload,
+                          response=models.Upload)  # fmt: skip
+
+ALL = (LIST_TODOS, CREATE_TODO, GET_TODO, UPDATE_TODO, DELETE_TODO, LIST_POSTS, GET_POST, CREATE_POST, PUBLISH_POST,
+       CREATE_UPLOAD)  # fmt: skip

@@ -7,11 +7,17 @@ Exit codes: 0 done, 1 the API refused (its message and code are printed), 2 bad 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+import requests
+from botocore.exceptions import BotoCoreError
+from botocore.exceptions import ClientError as BotoClientError
 
 from platform_client.auth import CognitoAuth, TokenStore
 from platform_client.endpoints import Endpoints, discover
@@ -46,6 +52,35 @@ def output() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the API's JSON instead of lines")
     _where(p, {})
     return p
+
+
+PASSWORD_VAR = "PLATFORM_PASSWORD"  # noqa: S105 (the name of the variable, not a password)
+
+
+def add_session_commands(sub: Any, out: argparse.ArgumentParser) -> None:
+    """`login USERNAME` and `logout`: one user pool serves both products, so both commands share the tokens."""
+    login = sub.add_parser("login", parents=[out], help="sign in and keep the tokens")
+    login.add_argument("username", help="the email you signed up with")
+    login.add_argument(
+        "--password-stdin", action="store_true", help=f"read the password from stdin (or ${PASSWORD_VAR})"
+    )
+    sub.add_parser("logout", parents=[out], help="forget the tokens")
+
+
+def session_command(args: argparse.Namespace, auth: CognitoAuth) -> bool:
+    """Run `login` or `logout` if that is the command; False for any other."""
+    if args.command == "login":
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = os.environ.get(PASSWORD_VAR) or getpass.getpass(f"password for {args.username}: ")
+        auth.login(args.username, password)
+        print(f"signed in as {args.username}")
+        return True
+    if args.command == "logout":
+        auth.logout()
+        return True
+    return False
 
 
 def endpoints(args: argparse.Namespace) -> Endpoints:
@@ -84,4 +119,10 @@ def run(
         return 2
     except ClientError as exc:
         print(f"{p.prog}: {exc}", file=sys.stderr)
+        return 1
+    except requests.RequestException as exc:
+        print(f"{p.prog}: cannot reach the API ({type(exc).__name__}): is `make dev` running?", file=sys.stderr)
+        return 1
+    except (BotoCoreError, BotoClientError) as exc:
+        print(f"{p.prog}: AWS refused: {exc}", file=sys.stderr)
         return 1
