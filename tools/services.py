@@ -1,7 +1,9 @@
 """The dependency map: each component of the monorepo, the paths it owns and what it consumes and exposes.
 
 Services declare themselves in `services/<name>/service.yaml` (tests/tooling checks each declaration against
-its template). Three components have no service template and are described here:
+its template), and API clients in `clients/<language>/client.yaml` (named `<language>-client`: tested, never
+deployed; they consume the APIs they call and the SSM outputs they read). Three components have no
+declaration file and are described here:
 
 - `shared`, the layers stack (layers/template.yaml) every service mounts and reads the ARN of from SSM;
 - `localcloud`, the local runtime every service's integration tests run on (tested, never deployed);
@@ -81,14 +83,14 @@ class MapError(ValueError):
     """A service.yaml that cannot be read, or that names something nobody exposes."""
 
 
-def _service(path: Path) -> Component:
+def _declared(path: Path, name: str, *, deploy: str | None, paths: tuple[str, ...]) -> Component:
+    """The component a service.yaml or client.yaml declares; `name` is what its folder says it must be."""
     try:
         data = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as exc:
         raise MapError(f"{path}: not YAML: {exc}") from exc
-    name = path.parent.name
     if data.get("name") != name:
-        raise MapError(f"{path}: name must be {name!r}, the folder's name")
+        raise MapError(f"{path}: name must be {name!r}, after the folder's name")
 
     def declared(section: str) -> frozenset[str]:
         block = data.get(section) or {}
@@ -99,13 +101,22 @@ def _service(path: Path) -> Component:
 
     return Component(
         name=name,
-        paths=tuple(data.get("paths") or (f"services/{name}/",)),
+        paths=tuple(data.get("paths") or paths),
         tests=tuple(data.get("tests") or (f"tests/{name}",)),
-        deploy=name,
+        deploy=deploy,
         layers=tuple(data.get("layers") or ()),
         consumes=declared("consumes"),
         exposes=declared("exposes"),
     )
+
+
+def _service(path: Path) -> Component:
+    name = path.parent.name
+    return _declared(path, name, deploy=name, paths=(f"services/{name}/",))
+
+
+def _client(path: Path) -> Component:
+    return _declared(path, f"{path.parent.name}-client", deploy=None, paths=(f"{path.parent.as_posix()}/",))
 
 
 @dataclass(frozen=True)
@@ -115,7 +126,8 @@ class ServiceMap:
     @classmethod
     def load(cls, root: Path | str = ".") -> ServiceMap:
         services = tuple(_service(p) for p in sorted(Path(root).glob("services/*/service.yaml")))
-        found = cls(BUILT_IN + services)
+        clients = tuple(_client(p) for p in sorted(Path(root).glob("clients/*/client.yaml")))
+        found = cls(BUILT_IN + services + clients)
         found.check()
         return found
 

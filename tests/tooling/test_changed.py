@@ -120,3 +120,22 @@ def test_a_consumed_name_nobody_exposes_is_an_error(repo):
     write(repo, "services/mail/service.yaml", json.dumps({"name": "mail", "consumes": {"ssm": ["nobody/Thing"]}}))
     with pytest.raises(MapError, match="mail consumes what no component exposes: ssm:nobody/Thing"):
         ServiceMap.load(repo)
+
+
+def test_an_api_client_is_tested_when_what_it_calls_changes_and_is_never_deployed(repo):
+    client = {"name": "python-client", "paths": ["clients/python/", "tests/clients/"], "tests": ["tests/clients"],
+              "consumes": {"ssm": ["catalog/TableName"], "topics": ["orders/OrderEvents"]}}  # fmt: skip
+    write(repo, "clients/python/client.yaml", json.dumps(client))
+    write(repo, "clients/python/src/sdk.py")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a client")
+    assert plan_after(repo, "clients/python/src/sdk.py") == {"test": ["python-client"], "deploy": []}
+    assert plan_after(repo, "services/orders/src/app.py") == {"test": ["mail", "orders", "python-client"],
+                                                              "deploy": ["mail", "orders"]}  # fmt: skip
+    assert "python-client" in plan_after(repo, "localcloud/runtime.py")["test"]
+
+
+def test_a_client_named_other_than_its_folder_is_an_error(repo):
+    write(repo, "clients/python/client.yaml", json.dumps({"name": "sdk"}))
+    with pytest.raises(MapError, match="name must be 'python-client'"):
+        ServiceMap.load(repo)
