@@ -29,9 +29,13 @@ def app(fault_cloud):
     fault_cloud.reset()
 
 
+def log_entries(cloud: LocalCloudProcess, function: str) -> list[dict]:
+    """The function's log lines, each with its request id."""
+    return cloud.http.get(f"{cloud.base}/_local/api/logs/{function}", timeout=30).json()
+
+
 def log_lines(cloud: LocalCloudProcess, function: str, prefix: str = "") -> list[str]:
-    logs = cloud.http.get(f"{cloud.base}/_local/api/logs/{function}", timeout=30).json()
-    return [entry["line"] for entry in logs if entry["line"].startswith(prefix)]
+    return [entry["line"] for entry in log_entries(cloud, function) if entry["line"].startswith(prefix)]
 
 
 def drain(cloud: LocalCloudProcess, queue_url: str) -> list[dict]:

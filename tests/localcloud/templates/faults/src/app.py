@@ -52,9 +52,12 @@ def send_mail(event, context):
     return {"batchItemFailures": failures}
 
 
+# made at init, so an invocation's time goes to its records
+_PROCESSED = boto3.resource("dynamodb").Table(os.environ["PROCESSED"]) if "PROCESSED" in os.environ else None
+
+
 def _processed(record_id, source):
-    table = boto3.resource("dynamodb").Table(os.environ["PROCESSED"])
-    table.put_item(Item={"id": record_id, "source": source})
+    _PROCESSED.put_item(Item={"id": record_id, "source": source})
 
 
 def work(event, context):
@@ -62,7 +65,7 @@ def work(event, context):
     for record in event["Records"]:
         time.sleep(0.1)
         _processed(record["body"], "work")
-        print(f"processed {record['body']} receive {record['attributes']['ApproximateReceiveCount']}")
+        print(f"processed {record['body']} receive {record['attributes']['ApproximateReceiveCount']}", flush=True)
     return {"batchItemFailures": []}
 
 
