@@ -55,13 +55,14 @@ def rule_of(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace, endpoints: dict | None, call: Callable[..., Any]) -> int:
-    if endpoints is None:
-        print("localcloud is not running (make dev)", file=sys.stderr)
-        return 2
     try:
-        if args.faults_command == "add":
-            rule = rule_of(args)
+        rule = rule_of(args) if args.faults_command == "add" else {}
+        if rule:
             parse_rule(rule)  # a bad rule is told here, before any request
+        if endpoints is None:
+            print("localcloud is not running (make dev)", file=sys.stderr)
+            return 2
+        if rule:
             added = call(endpoints, "POST", _ROUTE, rule)["fault"]
             print(f"added {added['id']}: {describe(added)}")
         elif args.faults_command == "ls":

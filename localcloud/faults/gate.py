@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import unquote
 
 from localcloud.faults.rules import Faults, Request, short_names
 from localcloud.faults.shapes import error_response
 from localcloud.front import sigv4
-from localcloud.front.actions import rest_operation, service_action
+from localcloud.front.actions import service_action
 from localcloud.front.errors import protocol_of
+from localcloud.front.s3_actions import s3_access
 from localcloud.front.wsgi_util import request_params
 
 log = logging.getLogger("localcloud.faults")
@@ -56,8 +56,7 @@ class FaultGate:
         method = environ.get("REQUEST_METHOD", "GET")
         raw_path, _ = sigv4.raw_target(environ)
         if protocol == "s3":
-            operation, _ = rest_operation("s3", method, raw_path)
-            return Request(service, operation, _s3_resources(environ, raw_path))
+            return _s3_request(environ, method, raw_path)
         params = request_params(environ, protocol)
         target = environ.get("HTTP_X_AMZ_TARGET")
         wanted = service_action(service, method, raw_path, target, params, region, self.account_id)
@@ -85,10 +84,12 @@ def _more_resources(service: str, params: dict[str, Any]) -> list[str]:
     return [n for name in names for n in short_names(name)]
 
 
-def _s3_resources(environ: dict, raw_path: str) -> tuple[str, ...]:
-    path = unquote(raw_path).lstrip("/")
-    host = environ.get("HTTP_HOST", "").split(":", 1)[0]
-    if ".s3." in host or host.endswith(".s3.amazonaws.com"):
-        path = f"{host.split('.s3', 1)[0]}/{path}"
-    bucket = path.split("/", 1)[0]
-    return (f"arn:aws:s3:::{path}", bucket, path) if bucket else ()
+def _s3_request(environ: dict, method: str, raw_path: str) -> Request:
+    """The operation (as the front's S3 checks name it) and the bucket and object it touches."""
+    headers = {k[5:].lower().replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_")}
+    query = sigv4.parse_query(environ.get("QUERY_STRING", ""))
+    access = s3_access(method, environ.get("HTTP_HOST", ""), raw_path, query, headers, None)
+    if access.bucket is None:
+        return Request("s3", access.operation)
+    path = f"{access.bucket}/{access.key}" if access.key else access.bucket
+    return Request("s3", access.operation, short_names(f"arn:aws:s3:::{path}"))

@@ -112,13 +112,16 @@ def name_matches(pattern: str, names: tuple[str, ...]) -> bool:
 
 
 def short_names(arn: str) -> tuple[str, ...]:
-    """An ARN and the resource name in it: `...:table/todos` → todos, `...:function:f:live` → f."""
+    """An ARN and the resource names in it: `...:table/todos` → todos, `...:function:f:live` → f,
+    `arn:aws:s3:::b/k` → b and b/k."""
     if not arn.startswith("arn:"):
         return (arn,)
     parts = arn.split(":", 5)
     rest = parts[5] if len(parts) == 6 else arn
     if rest.startswith("function:"):
         return arn, rest.split(":")[1]
+    if parts[2] == "s3":  # arn:aws:s3:::bucket/key → the bucket, and bucket/key
+        return arn, rest.split("/", 1)[0], rest
     name = rest.split("/", 1)[1] if "/" in rest else rest
     return arn, name.split("/", 1)[0], name
 

@@ -12,6 +12,8 @@ from botocore.config import Config
 
 from tests.faults.conftest import drain, log_lines
 
+pytestmark = pytest.mark.localcloud  # on the faults fixture template (tests/faults/conftest.py)
+
 
 def send(cloud, outputs, *refs: str, api: str = "v1") -> None:
     cloud.aws("sqs").send_message_batch(

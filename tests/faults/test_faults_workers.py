@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.faults.conftest import drain, log_entries, log_lines, processed
 
 SENT = [f"job-{n}" for n in range(10)]
+
+pytestmark = pytest.mark.localcloud  # on the faults fixture template (tests/faults/conftest.py)
 
 
 def send_work(cloud, outputs) -> None:
