@@ -73,8 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     fire.add_argument("schedule", help="Stack/LogicalId of the rule or schedule (or its name or ARN)")
     fire.add_argument("--state-dir", default=str(DEFAULT_STATE))
 
-    from localcloud.fault_cli import add_parser as add_faults_parser
-    from localcloud.fault_cli import run as run_faults
+    from localcloud.faults.cli import add_parser as add_faults_parser
+    from localcloud.faults.cli import run as run_faults
 
     add_faults_parser(sub, DEFAULT_STATE)
     args = parser.parse_args(argv)
