@@ -109,3 +109,16 @@ def test_an_s3_rule_names_a_bucket_and_answers_slow_down(app):
     assert "Contents" not in s3.list_objects_v2(Bucket="faults-photos")
     s3.put_object(Bucket="faults-photos", Key="a.txt", Body=b"stored")
     assert s3.get_object(Bucket="faults-photos", Key="a.txt")["Body"].read() == b"stored"
+
+
+def test_a_lambda_api_rule_throttles_invoke_as_lambda_does(app):
+    cloud, _, faults = app
+    config = Config(retries={"mode": "standard", "total_max_attempts": 1})
+    client = boto3.client("lambda", endpoint_url=cloud.endpoints["aws"], region_name="us-east-1", config=config)
+    name = next(f["FunctionName"] for f in client.list_functions()["Functions"] if "Slow" in f["FunctionName"])
+    rule = faults.error("lambda", action="Invoke", resource=name, count=1)
+    with pytest.raises(client.exceptions.TooManyRequestsException) as throttled:
+        client.invoke(FunctionName=name, Payload=b'{"Records": []}')
+    assert throttled.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+    assert client.invoke(FunctionName=name, Payload=b'{"Records": []}')["StatusCode"] == 200
+    assert faults.hits(rule) == 1
