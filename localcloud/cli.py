@@ -1,5 +1,5 @@
-"""`python -m localcloud up | invoke | outbox | reset | schedule fire` (identifiers as `sam local`:
-`Stack/Function`)."""
+"""`python -m localcloud up | invoke | outbox | reset | schedule fire | faults` (identifiers as
+`sam local`: `Stack/Function`)."""
 
 from __future__ import annotations
 
@@ -73,9 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     fire.add_argument("schedule", help="Stack/LogicalId of the rule or schedule (or its name or ARN)")
     fire.add_argument("--state-dir", default=str(DEFAULT_STATE))
 
+    from localcloud.faults.cli import add_parser as add_faults_parser
+    from localcloud.faults.cli import run as run_faults
+
+    add_faults_parser(sub, DEFAULT_STATE)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    commands = {"up": _up, "invoke": _invoke, "outbox": _outbox, "reset": _reset, "schedule": _schedule_fire}
+    commands = {"up": _up, "invoke": _invoke, "outbox": _outbox, "reset": _reset, "schedule": _schedule_fire,
+                "faults": lambda a: run_faults(a, _running(a.state_dir), _call)}  # fmt: skip
     return commands[args.command](args)
 
 

@@ -28,6 +28,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from localcloud.faults import Faults
 from localcloud.model import (
     ACCOUNT_ID,
     FAKE_CREDENTIALS,
@@ -107,6 +108,7 @@ class LocalCloud:
         self.console: Any = None
         self.edge: Any = None
         self.eventbridge: Any = None
+        self.faults = Faults()  # injected errors and worker crashes (localcloud.faults)
         self._wrote_endpoints = False
 
     # lifecycle ----------------------------------------------------------------------------------
@@ -180,12 +182,14 @@ class LocalCloud:
         self, service_class: type, progress: Callable[[str], None], notice: Callable[[str], None]
     ) -> None:
         """Workers that see what Lambda gives a function (lambdas.packaging), their installs cached."""
+        from localcloud.faults.functions import FunctionFaults
         from localcloud.lambdas.installer import Installer
         from localcloud.lambdas.packaging import Packager
 
         assert self.deployment is not None
         packager = Packager(Installer(say=progress), self.deployment.layer_builds, say=progress)
         self.lambdas = service_class(self.python, self._worker_env(), self.logs, prepare=packager.prepare)
+        self.lambdas.fault_hook = FunctionFaults(self.faults, self.logs)
         for spec in list(self.deployment.functions.values()):
             try:
                 self.lambdas.register(spec)
@@ -290,6 +294,7 @@ class LocalCloud:
         from moto.server import DomainDispatcherApplication, create_backend_app
 
         from localcloud import moto_patches, moto_taps, stepfunctions
+        from localcloud.faults.gate import FaultGate
         from localcloud.front.dispatch import MotoDispatch
         from localcloud.front.server import serve_wsgi
 
@@ -302,7 +307,8 @@ class LocalCloud:
         moto_api_backend.reset()
         app = MotoDispatch(DomainDispatcherApplication(create_backend_app))
         self.front = front_class(app, region=self.region, account_id=self.account_id, events=self.events, aws=self.aws)
-        self._aws_server = serve_wsgi(self.front, self.host, self.aws_port)
+        gate = FaultGate(self.front, self.faults, region=self.region, account_id=self.account_id)
+        self._aws_server = serve_wsgi(gate, self.host, self.aws_port)
         self.aws_url = self._aws_server.url
         stepfunctions.switch_on(self.aws_url)  # executions run, and their service calls come back here
 
@@ -413,6 +419,7 @@ class LocalCloud:
         from localcloud.outbox import clear_outbox, read_outbox
         from localcloud.reset import count_users, wipe_data
 
+        self.faults.clear()  # first: the wipe below goes through the AWS endpoint
         self.sources.stop()
         self.eventbridge.reset()
         wiped = wipe_data(self.deployment, self.aws, users=users)
@@ -448,10 +455,14 @@ class LocalCloud:
         return aliased if aliased is not None else self.gateway.handle(req)
 
     def _control(self, req: HttpRequest) -> HttpResponse:
-        """Out-of-process hooks for tests and the CLI: wait-idle, reset, invoke, endpoints."""
+        """Out-of-process hooks for tests and the CLI: wait-idle, reset, invoke, endpoints, faults."""
         action = req.path.removeprefix("/_local/control/")
         if action == "endpoints" and req.method == "GET":
             return _json_response(200, self.endpoints())
+        if action.split("/", 1)[0] == "faults":
+            from localcloud.faults import control
+
+            return _json_response(*control.handle(self.faults, req.method, action, req.body))
         if req.method != "POST":
             return _json_response(405, {"message": "use POST"})
         try:

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from tests.support.faults import faults  # noqa: F401 (the fixture: fault rules cleared after each test)
 from tests.support.localcloud import ROOT, LocalCloudProcess
 
 for key, value in {

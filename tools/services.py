@@ -52,8 +52,16 @@ BUILT_IN = (
     ),
     Component(
         name="localcloud",
-        paths=("localcloud/", "tests/localcloud/", "tests/edge/", "tests/support/", "tests/corpus/", "bench/"),
-        tests=("tests/localcloud", "tests/edge", "tests/corpus"),
+        paths=(
+            "localcloud/",
+            "tests/localcloud/",
+            "tests/edge/",
+            "tests/faults/",
+            "tests/support/",
+            "tests/corpus/",
+            "bench/",
+        ),
+        tests=("tests/localcloud", "tests/edge", "tests/faults", "tests/corpus"),
         deploy=None,
         tested_with_everything=True,
     ),

@@ -21,7 +21,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape, unescape
 
 from werkzeug.test import EnvironBuilder
@@ -44,7 +43,7 @@ from .resource_only import EDGE_ENVIRON_KEY, ResourceCaller, anonymous_s3, edge_
 from .role_policies import PolicyStore
 from .s3_gate import S3Gate
 from .s3_post_policy import PostPolicyGate, Refusal, is_post_form, refusal_response
-from .wsgi_util import denied_message, read_body, respond
+from .wsgi_util import denied_message, read_body, request_params, respond
 
 COGNITO_TARGET = "AWSCognitoIdentityService."
 _TARGET_SERVICES = {
@@ -191,7 +190,7 @@ class AwsFront:
         if service == "s3":
             return self.s3.for_session(environ, start_response, session, context)
         target = environ.get("HTTP_X_AMZ_TARGET")
-        params = self._params(environ, protocol)
+        params = request_params(environ, protocol)
         if service == "sts" and params.get("Action") == "GetCallerIdentity":
             return respond(start_response, errors.xml_response(_caller_identity(session, self.account_id)))
         method = environ.get("REQUEST_METHOD", "GET")
@@ -235,22 +234,6 @@ class AwsFront:
                 context["s3:x-amz-content-sha256"] = environ["HTTP_X_AMZ_CONTENT_SHA256"]
         return context
 
-    def _params(self, environ: dict, protocol: str) -> dict[str, Any]:
-        params: dict[str, Any] = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
-        if environ.get("REQUEST_METHOD") in ("GET", "HEAD", "DELETE") and not environ.get("CONTENT_LENGTH"):
-            return params
-        body = read_body(environ)
-        if protocol == "query":
-            params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-        elif body:
-            try:
-                parsed = json.loads(body)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                parsed = None
-            if isinstance(parsed, dict):
-                params.update(parsed)
-        return params
-
     def _observe(self, environ: dict, service: str, target: str | None) -> None:
         """The tap log, and cache invalidation for IAM and bucket-policy writes passing through."""
         if target:
@@ -268,14 +251,14 @@ class AwsFront:
         elif target:
             operation = target.rsplit(".", 1)[-1]
         else:
-            operation = self._params(environ, protocol).get("Action", "")
+            operation = request_params(environ, protocol).get("Action", "")
         if service == "iam":
             if not operation.startswith(_IAM_READS):
                 self.policies.invalidate_roles()
             return
         if not taplog.is_tapped(service, operation):
             return
-        params = self._params(environ, protocol)
+        params = request_params(environ, protocol)
         raw_path, _ = sigv4.raw_target(environ)
         taplog.record(
             self.events, service, operation, params, region=self.region, account=self.account_id, path=raw_path

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl
 
 from localcloud.front import errors
 from localcloud.front.identity import Session
@@ -27,6 +30,24 @@ def read_body(environ: dict) -> bytes:
     environ["wsgi.input"] = io.BytesIO(body)
     environ["localcloud.body"] = body
     return body
+
+
+def request_params(environ: dict, protocol: str) -> dict[str, Any]:
+    """The query string's parameters, then the form's (query protocol) or the JSON body's top-level fields."""
+    params: dict[str, Any] = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+    if environ.get("REQUEST_METHOD") in ("GET", "HEAD", "DELETE") and not environ.get("CONTENT_LENGTH"):
+        return params
+    body = read_body(environ)
+    if protocol == "query":
+        params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    elif body:
+        try:
+            parsed = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            parsed = None
+        if isinstance(parsed, dict):
+            params.update(parsed)
+    return params
 
 
 def respond(start_response: Callable, response: errors.Response) -> list[bytes]:

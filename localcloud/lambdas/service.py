@@ -59,6 +59,8 @@ class LambdaService:
         self.base_env = {key: value for key, value in base_env.items() if value is not None}
         self.logs = logs
         self._prepare = prepare
+        # (spec, worker pid, request id) -> an undo callable or None, before each invocation (localcloud.faults)
+        self.fault_hook: Callable[[FunctionSpec, int, str], Callable[[], None] | None] | None = None
         self._pools: dict[str, Pool] = {}  # by unqualified ARN
         self._index: dict[str, Pool] = {}  # by ARN, physical name and address
         self._lock = threading.Lock()
@@ -229,7 +231,11 @@ class LambdaService:
         deadline_ms = int((time.time() + timeout) * 1000)
         frame = f'{{"id":"{request_id}","dl":{deadline_ms},"arn":{json.dumps(invoked_arn)},"ev":{event_json}}}'
         sent = time.perf_counter()
-        reply = worker.exchange(frame.encode(), time.monotonic() + timeout, request_id)
+        deadline = time.monotonic() + timeout
+        undo = self.fault_hook(spec, worker.pid, request_id) if self.fault_hook is not None else None
+        reply = worker.exchange(frame.encode(), deadline, request_id)
+        if undo is not None:
+            undo()
 
         if reply is TIMED_OUT:
             memory_used = worker.peak_memory_mb()

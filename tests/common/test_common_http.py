@@ -107,6 +107,13 @@ def _resolver():
     def boom():
         raise RuntimeError("secret internals")
 
+    @app.get("/throttled")
+    def throttled():
+        from botocore.exceptions import ClientError
+
+        error = {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}
+        raise ClientError(error, "PutItem")
+
     return app
 
 
@@ -132,6 +139,13 @@ def test_unexpected_errors_are_a_bare_500():
     status, body = _call(_resolver(), "/boom")
     assert status == 500
     assert body == {"message": "internal error", "code": "InternalError"}
+
+
+def test_a_throttled_dependency_is_a_503_with_retry_after():
+    result = _resolver().resolve(_event("/throttled"), None)
+    assert result["statusCode"] == 503
+    assert result["multiValueHeaders"]["Retry-After"] == ["1"]
+    assert json.loads(result["body"]) == {"message": "the service is busy; retry shortly", "code": "ServiceUnavailable"}
 
 
 DEEP = [

@@ -7,6 +7,23 @@ from __future__ import annotations
 
 import json
 
+# the error codes AWS answers a throttled call with (botocore's standard retry mode retries them)
+THROTTLING_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "Throttling",
+        "ThrottledException",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "SlowDown",
+        "TransactionInProgressException",
+    }
+)
+RETRY_AFTER_SECONDS = 1
+
 
 class ApiError(Exception):
     status = 500
@@ -64,3 +81,19 @@ class UnsupportedMediaType(ApiError):
 
 class TooManyRequests(ApiError):
     status, code = 429, "TooManyRequests"
+
+
+class ServiceUnavailable(ApiError):
+    """A dependency is throttling us even after the SDK's retries: the client should retry later."""
+
+    status, code = 503, "ServiceUnavailable"
+
+    def to_response(self, headers: dict | None = None) -> dict:
+        return super().to_response({"Retry-After": str(RETRY_AFTER_SECONDS), **(headers or {})})
+
+
+def is_throttle(exc: BaseException) -> bool:
+    """Whether `exc` is an AWS SDK error for a throttled call (botocore's ClientError, by its code)."""
+    response = getattr(exc, "response", None)
+    code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return code in THROTTLING_CODES

@@ -20,12 +20,15 @@ import re
 from typing import Any
 
 from common.errors import (
+    RETRY_AFTER_SECONDS,
     ApiError,
     BadRequest,
     NotFound,
     PayloadTooLarge,
+    ServiceUnavailable,
     Unauthorized,
     UnsupportedMediaType,
+    is_throttle,
 )
 from common.validation import lone_surrogate_path
 
@@ -191,14 +194,17 @@ def error_body(error: ApiError) -> str:
 def register_error_handlers(app: Any, logger: Any = None) -> None:
     """Make a Powertools resolver answer every failure with `{"message", "code"}` JSON.
 
-    ApiError keeps its status; an unknown route is 404; anything else is logged and becomes a bare 500
-    that reveals nothing about the code.
+    ApiError keeps its status; an unknown route is 404; an AWS call still throttled after the SDK's
+    retries is a 503 with Retry-After (the write did not happen: the client may retry); anything else is
+    logged and becomes a bare 500 that reveals nothing about the code.
     """
     from aws_lambda_powertools.event_handler import Response
     from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
-    def respond(error: ApiError) -> Response:
-        return Response(status_code=error.status, content_type=JSON_CONTENT_TYPE, body=error_body(error))
+    def respond(error: ApiError, headers: dict | None = None) -> Response:
+        return Response(
+            status_code=error.status, content_type=JSON_CONTENT_TYPE, body=error_body(error), headers=headers
+        )
 
     @app.exception_handler(ApiError)
     def _api_error(error: ApiError):
@@ -212,6 +218,11 @@ def register_error_handlers(app: Any, logger: Any = None) -> None:
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception):
+        if is_throttle(error):
+            if logger is not None:
+                logger.warning("throttled by a dependency", extra={"error": str(error)})
+            busy = ServiceUnavailable("the service is busy; retry shortly", code="ServiceUnavailable")
+            return respond(busy, {"Retry-After": str(RETRY_AFTER_SECONDS)})
         if logger is not None:
             logger.exception("unhandled error")
         failure = ApiError("internal error")

@@ -14,12 +14,17 @@ from typing import Any
 
 ResourceFactory = Callable[[], Any]
 DaxResourceFactory = Callable[[str], Any]
+# botocore's standard mode: 3 attempts, jittered backoff of at most 1 s then 2 s, so a throttled call fails
+# within the API's time (its legacy mode retries DynamoDB 10 times, backing off ~25 s in all) and the
+# handler answers 503 with Retry-After (common.http); a short throttle is absorbed by the retries.
+SDK_RETRIES = {"mode": "standard", "total_max_attempts": 3}
 
 
 def boto3_resource() -> Any:
     import boto3
+    from botocore.config import Config
 
-    return boto3.resource("dynamodb")
+    return boto3.resource("dynamodb", config=Config(retries=SDK_RETRIES))
 
 
 def dax_resource(endpoint_url: str) -> Any:
