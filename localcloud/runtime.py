@@ -136,7 +136,7 @@ class LocalCloud:
         progress(f"provisioning {self.template.name} and its nested applications")
         provisioner = Provisioner(
             aws=self.aws, region=self.region, account_id=self.account_id, aws_endpoint=self.aws_url,
-            http_endpoint=self.http_url,
+            http_endpoint=self.http_url, transform_cache=self.state_dir / "transforms" if self.state_dir else None,
         )  # fmt: skip
         self.deployment = provisioner.deploy(
             self.template, stack_name=self.stack_name, parameters=self.parameters, layers=self.layers
