@@ -198,3 +198,22 @@ def test_instance_type_offerings_read_on_first_use_are_the_stock_ones():
     assert patched["us"] and patched["us"][0]["LocationType"] == "region"
     for key in ("us", "get", "none", "keys", "all"):
         assert patched[key] == stock[key], key
+
+
+def test_the_state_language_interpreter_is_patched_on_its_first_import_not_at_start():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from localcloud import moto_patches; moto_patches.apply();"
+        "from localcloud.moto_patches.stepfunctions import _TASK_SERVICE;"
+        "print(_TASK_SERVICE in sys.modules);"
+        "import importlib; m = importlib.import_module(_TASK_SERVICE);"
+        "print(m.StateTaskService._normalise_parameters.__module__, m.StateTaskService._normalise_response.__module__)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == [
+        "False",
+        "localcloud.moto_patches.stepfunctions",
+        "localcloud.moto_patches.stepfunctions",
+    ]
