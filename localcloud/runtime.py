@@ -9,7 +9,8 @@
 
 Ports: one for the AWS endpoint (moto behind `front.AwsFront`), one HTTP port for the APIs
 (`/{apiId}/{stage}/...`), the console (`/_local`) and the control API (`/_local/control/...`) that
-out-of-process clients (tests, the CLI) use for `wait-idle`, `reset` and `invoke`.
+out-of-process clients (tests, the CLI) use for `wait-idle`, `reset` and `invoke` (`localcloud.control`).
+What `endpoints.json` holds is built by `localcloud.endpoints`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import sys
 import threading
 import time
@@ -28,26 +28,25 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from localcloud import control
+from localcloud.endpoints import endpoints, rewrite_api_urls
 from localcloud.faults import Faults
 from localcloud.model import (
     ACCOUNT_ID,
     FAKE_CREDENTIALS,
     Deployment,
     EventLog,
-    FunctionNotFound,
     FunctionSpec,
     HttpRequest,
     HttpResponse,
     InvokeResult,
     LogStore,
-    Throttled,
 )
 from localcloud.requestlog import RequestLog
 from localcloud.samenv import write_sam_env
 
 log = logging.getLogger("localcloud")
 
-ROOT_STACK_KEY = "Root"
 _CLIENT_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=30)
 
 
@@ -138,7 +137,7 @@ class LocalCloud:
         progress(f"provisioning {self.template.name} and its nested applications")
         provisioner = Provisioner(
             aws=self.aws, region=self.region, account_id=self.account_id, aws_endpoint=self.aws_url,
-            http_endpoint=self.http_url,
+            http_endpoint=self.http_url, transform_cache=self.state_dir / "transforms" if self.state_dir else None,
         )  # fmt: skip
         self.deployment = provisioner.deploy(
             self.template, stack_name=self.stack_name, parameters=self.parameters, layers=self.layers
@@ -152,7 +151,7 @@ class LocalCloud:
         self.gateway = Gateway(
             self.deployment, self.invoke, self.aws, principals=self.front.principals, requests=self.requests
         )
-        self._rewrite_api_urls()
+        rewrite_api_urls(self.deployment, self.http_url)
         self._start_edge(progress)
         progress("starting event sources")
         self.sources = Sources(self.deployment, self.invoke, self.aws, self.events,
@@ -365,50 +364,8 @@ class LocalCloud:
 
     # endpoints ----------------------------------------------------------------------------------
     def endpoints(self) -> dict:
-        d = self.deployment
-        assert d is not None
-        return {
-            "aws": self.aws_url,
-            "region": self.region,
-            "apis": self.gateway.base_urls(self.http_url),
-            "cognito": self._cognito_ids(),
-            "outputs": {stack or ROOT_STACK_KEY: values for stack, values in d.outputs.items()},
-            "console": f"{self.http_url}/_local",
-            "cdn": self.edge.urls() if self.edge else {},
-            "functionUrls": self.function_urls.listing() if self.function_urls else {},
-            "errors": list(d.errors),
-            "not_emulated": list(d.not_emulated),
-        }
-
-    def _cognito_ids(self) -> dict[str, str]:
-        d = self.deployment
-        assert d is not None
-        ids: dict[str, str] = {}
-        for kind, key in (
-            ("AWS::Cognito::UserPool", "userPoolId"),
-            ("AWS::Cognito::UserPoolClient", "clientId"),
-            ("AWS::Cognito::IdentityPool", "identityPoolId"),
-        ):
-            found = d.of_type(kind)
-            if found:
-                ids[key] = found[0].ref
-        return ids
-
-    def _rewrite_api_urls(self) -> None:
-        """Outputs that name an API's AWS URL point at its local URL instead."""
-        d = self.deployment
-        assert d is not None
-        ids = [r.ref for r in d.of_type("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api")]
-        if not ids:
-            return
-        pattern = re.compile(r"https://(" + "|".join(map(re.escape, ids)) + r")\.execute-api\.[^/\s]+")
-
-        def local(value: Any) -> Any:
-            return pattern.sub(lambda m: f"{self.http_url}/{m.group(1)}", value) if isinstance(value, str) else value
-
-        for outputs in d.outputs.values():
-            for key, value in outputs.items():
-                outputs[key] = local(value)
+        """What `.localcloud/endpoints.json` holds (`localcloud.endpoints`)."""
+        return endpoints(self)
 
     # reset --------------------------------------------------------------------------------------
     def reset(self, *, users: bool = True) -> dict[str, int]:
@@ -444,62 +401,12 @@ class LocalCloud:
     # HTTP ---------------------------------------------------------------------------------------
     def _handle_http(self, req: HttpRequest) -> HttpResponse:
         if self.console is None:
-            return _json_response(503, {"message": "localcloud is starting"})
+            return control.json_response(503, {"message": "localcloud is starting"})
         if self.function_urls is not None and self.function_urls.handles(req):
             return self.function_urls.handle(req)
         if req.path.startswith("/_local/control/"):
-            return self._control(req)
+            return control.handle(self, req)
         if req.path == "/_local" or req.path.startswith("/_local/"):
             return self.console.handle(req)
         aliased = self.edge.by_host(req) if self.edge else None
         return aliased if aliased is not None else self.gateway.handle(req)
-
-    def _control(self, req: HttpRequest) -> HttpResponse:
-        """Out-of-process hooks for tests and the CLI: wait-idle, reset, invoke, endpoints, faults."""
-        action = req.path.removeprefix("/_local/control/")
-        if action == "endpoints" and req.method == "GET":
-            return _json_response(200, self.endpoints())
-        if action.split("/", 1)[0] == "faults":
-            from localcloud.faults import control
-
-            return _json_response(*control.handle(self.faults, req.method, action, req.body))
-        if req.method != "POST":
-            return _json_response(405, {"message": "use POST"})
-        try:
-            args = json.loads(req.body or b"{}")
-        except ValueError:
-            return _json_response(400, {"message": "body is not JSON"})
-        if action == "wait-idle":
-            return _json_response(200, {"idle": self.wait_idle(float(args.get("timeout", 10)))})
-        if action == "reset":
-            return _json_response(200, {"reset": True, "wiped": self.reset(users=bool(args.get("users", True)))})
-        if action == "users":
-            from localcloud.reset import count_users
-
-            return _json_response(200, {"users": count_users(self.deployment, self.aws)})
-        if action == "schedule-fire":
-            return _json_response(*self.eventbridge.fire_request(str(args.get("schedule") or "")))
-        if action == "invoke":
-            try:
-                spec = self.deployment.find_function(str(args.get("function") or ""))
-                result = self.invoke(spec.arn, args.get("event", {}))
-            except FunctionNotFound as exc:
-                return _json_response(404, {"message": str(exc)})
-            except Throttled:
-                return _json_response(429, {"message": "function concurrency exhausted"})
-            logs = [e["line"] for e in self.logs.lines(spec.address) if e["request_id"] == result.request_id]
-            return _json_response(
-                200,
-                {
-                    "requestId": result.request_id,
-                    "payload": result.payload,
-                    "error": result.error,
-                    "durationMs": result.duration_ms,
-                    "logs": logs,
-                },
-            )
-        return _json_response(404, {"message": f"unknown control action {action!r}"})
-
-
-def _json_response(status: int, body: Any) -> HttpResponse:
-    return HttpResponse(status, [("Content-Type", "application/json")], json.dumps(body, default=str).encode())

@@ -5,8 +5,8 @@ first use and reused while warm. A worker only ever runs one function: its envir
 `base_env`, the function's variables and Lambda's reserved ones. Parent and worker talk length-prefixed
 JSON over two dedicated pipes; the worker's stdout/stderr are separate pipes read as log lines, so user
 output cannot corrupt the protocol. The invoking thread drives its worker directly (no per-invoke threads);
-one background thread restarts workers whose code changed, collects output printed between invocations
-and retires long-idle spare workers.
+one background thread (`monitor`) restarts workers whose code changed, collects output printed between
+invocations and retires long-idle spare workers.
 """
 
 from __future__ import annotations
@@ -25,17 +25,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from localcloud.lambdas.environment import arn_region, encode_event, sys_path
+from localcloud.lambdas.environment import encode_event, sys_path, worker_environment
+from localcloud.lambdas.monitor import Monitor, discard_dead
 from localcloud.lambdas.pool import Pool
-from localcloud.lambdas.process import TIMED_OUT, WORKER_SCRIPT, Worker
-from localcloud.lambdas.reload import code_signature, drop_stale_bytecode
+from localcloud.lambdas.process import TIMED_OUT, Worker
+from localcloud.lambdas.reload import code_signature
 from localcloud.lambdas.reports import error as lambda_error
-from localcloud.lambdas.reports import exit_message, exit_text, report_line, timestamp
+from localcloud.lambdas.reports import exit_message, report_line, timestamp
 from localcloud.model import FunctionNotFound, FunctionSpec, InvokeResult, LogStore, Throttled
 
 INIT_TIMEOUT_SECONDS = 10.0  # Lambda's limit on the init phase
-RELOAD_POLL_SECONDS = 0.5  # how often code directories are checked for changes
-SPARE_IDLE_SECONDS = 300.0  # idle workers beyond the most recently used one are retired after this
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024  # Lambda's synchronous response limit
 
 _log = logging.getLogger("localcloud.lambdas")
@@ -64,9 +63,7 @@ class LambdaService:
         self._pools: dict[str, Pool] = {}  # by unqualified ARN
         self._index: dict[str, Pool] = {}  # by ARN, physical name and address
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._monitor = threading.Thread(target=self._watch, name="lambdas-monitor", daemon=True)
-        self._monitor.start()
+        self._monitor = Monitor(self._pool_list, logs).start()
 
     # -- registry --------------------------------------------------------------------------------------
 
@@ -111,7 +108,7 @@ class LambdaService:
         pool, invoked_arn = self._find(key)
         event_json = encode_event(pool.spec, event)
         worker, spec, generation, dead = pool.acquire()
-        self._discard_dead(dead)
+        discard_dead(dead, self.logs)
         request_id = str(uuid.uuid4())
         keep = False
         try:
@@ -131,7 +128,7 @@ class LambdaService:
             worker, spec, generation, dead = pool.acquire()
         except Throttled:
             return False
-        self._discard_dead(dead)
+        discard_dead(dead, self.logs)
         keep = worker is not None
         try:
             if worker is None:
@@ -158,7 +155,9 @@ class LambdaService:
         started = time.perf_counter()
         try:
             python = spec.python or self.python
-            worker = Worker.start(python, self._environment(spec, log_stream), spec, generation, self.logs)
+            worker = Worker.start(
+                python, worker_environment(self.base_env, spec, log_stream), spec, generation, self.logs
+            )
         except OSError as exc:
             error = lambda_error(
                 "Runtime.InvalidEntrypoint", f"RequestId: {request_id} Error: cannot start {python}: {exc}"
@@ -302,52 +301,22 @@ class LambdaService:
         line = report_line(request_id, duration_ms, spec.memory, memory_used_mb, init_ms, status, error_type)
         append(spec.address, line, request_id)
 
-    def _environment(self, spec: FunctionSpec, log_stream: str) -> dict[str, str]:
-        """base_env, then the function's variables, then Lambda's reserved variables (which always win)."""
-        env = dict(self.base_env)
-        env.update({str(key): str(value) for key, value in spec.environment.items() if value is not None})
-        region = self.base_env.get("AWS_REGION") or self.base_env.get("AWS_DEFAULT_REGION") or arn_region(spec.arn)
-        env.update(
-            {
-                "AWS_LAMBDA_FUNCTION_NAME": spec.name,
-                "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
-                "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
-                "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
-                "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-                "AWS_REGION": region,
-                "AWS_DEFAULT_REGION": region,
-                "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
-                "LAMBDA_TASK_ROOT": str(Path(spec.code_dir).absolute()),
-                "LAMBDA_RUNTIME_DIR": str(WORKER_SCRIPT.parent),
-                "_HANDLER": spec.handler,
-                "TZ": ":UTC",
-            }
-        )
-        return env
-
-    def _discard_dead(self, dead: list[Worker]) -> None:
-        for worker in dead:
-            worker.collect_output(None)
-            status = worker.exit_status()
-            self.logs.append(worker.address, f"localcloud: worker {worker.pid} exited while idle ({exit_text(status)})")
-            _log.warning("%s: worker %s exited while idle (%s)", worker.address, worker.pid, exit_text(status))
-            worker.close()
-
     # -- state -----------------------------------------------------------------------------------------
+
+    def _pool_list(self) -> list[Pool]:
+        with self._lock:
+            return list(self._pools.values())
 
     def idle(self) -> bool:
         """True when no invocation is in flight in any function."""
-        with self._lock:
-            pools = list(self._pools.values())
+        pools = self._pool_list()
         return all(pool.busy == 0 for pool in pools)
 
     def reset(self) -> None:
         """Between tests. Warm workers stay warm (Lambda reuses environments across unrelated requests too,
         and cold starts would dominate the suite); output they printed since their last invocation is
         dropped so it cannot reappear after the caller clears the logs. `recycle()` forces cold starts."""
-        with self._lock:
-            pools = list(self._pools.values())
+        pools = self._pool_list()
         for pool in pools:
             with pool.lock:
                 for worker in pool.idle:
@@ -355,8 +324,7 @@ class LambdaService:
 
     def recycle(self) -> None:
         """Retire every worker: idle ones now, busy ones when their invocation ends. Next invokes start cold."""
-        with self._lock:
-            pools = list(self._pools.values())
+        pools = self._pool_list()
         for pool in pools:
             for worker in pool.retire_all():
                 worker.close()
@@ -369,11 +337,8 @@ class LambdaService:
 
     def shutdown(self) -> None:
         """Kill every worker and stop the monitor. In-flight invocations end with Runtime.ExitError."""
-        self._stop.set()
-        if self._monitor.is_alive() and self._monitor is not threading.current_thread():
-            self._monitor.join(timeout=5.0)
-        with self._lock:
-            pools = list(self._pools.values())
+        self._monitor.stop()
+        pools = self._pool_list()
         busy: list[Worker] = []
         for pool in pools:
             with pool.lock:
@@ -392,50 +357,7 @@ class LambdaService:
         while not self.idle() and time.monotonic() < deadline:
             time.sleep(0.01)
 
-    # -- background ------------------------------------------------------------------------------------
-
-    def _watch(self) -> None:
-        while not self._stop.wait(RELOAD_POLL_SECONDS):
-            try:
-                self._sweep()
-            except Exception:
-                _log.exception("lambdas: background sweep failed")
-
-    def _sweep(self) -> None:
-        with self._lock:
-            pools = list(self._pools.values())
-        signatures: dict[str, int] = {}  # per folder, shared by the functions of one sweep (layers)
-        for pool in pools:
-            self._reload_if_changed(pool, signatures)
-            self._tend_idle(pool)
-
-    def _reload_if_changed(self, pool: Pool, signatures: dict[str, int]) -> None:
-        with pool.lock:
-            if not pool.workers and not pool.busy:
-                pool.signature = None  # nothing runs: the next cold start takes a fresh baseline
-                return
-            spec, generation = pool.spec, pool.generation
-        signature = code_signature(spec, signatures)
-        with pool.lock:
-            changed = pool.generation == generation and pool.signature not in (None, signature)
-        if changed:
-            drop_stale_bytecode(spec)
-        stale: list[Worker] = []
-        with pool.lock:
-            if pool.generation != generation:
-                return
-            if pool.signature is None:
-                pool.signature = signature
-                return
-            if signature == pool.signature:
-                return
-            pool.signature = signature
-            pool.generation += 1
-            stale, pool.idle = pool.idle, []
-            pool.workers.difference_update(stale)
-        _log.info("%s: code changed, restarting its workers", spec.address)
-        for worker in stale:
-            worker.close()
+    # -- cold starts ----------------------------------------------------------------------------------
 
     def _reprepare(self, pool: Pool, spec: FunctionSpec, generation: int) -> FunctionSpec:
         """The spec prepared again for a cold start, as its requirements may have changed since (cheap when
@@ -453,24 +375,3 @@ class LambdaService:
                 if pool.generation == generation:
                     pool.spec = fresh
         return fresh
-
-    def _tend_idle(self, pool: Pool) -> None:
-        """Log output printed between invocations, drop dead workers, retire long-idle spares."""
-        dead: list[Worker] = []
-        spare: list[Worker] = []
-        now = time.monotonic()
-        with pool.lock:
-            keep: list[Worker] = []
-            for index, worker in enumerate(pool.idle):
-                worker.collect_output(None)
-                if not worker.alive():
-                    dead.append(worker)
-                elif index < len(pool.idle) - 1 and now - worker.last_used > SPARE_IDLE_SECONDS:
-                    spare.append(worker)
-                else:
-                    keep.append(worker)
-            pool.idle = keep
-            pool.workers.difference_update(dead + spare)
-        self._discard_dead(dead)
-        for worker in spare:
-            worker.close()

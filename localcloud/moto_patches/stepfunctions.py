@@ -11,14 +11,20 @@
 - Service integrations take the API's parameters in the state language's PascalCase (`Input`,
   `StateMachineArn`) and give PascalCase results (`ExecutionArn`), whatever the API's own casing.
   moto's interpreter dropped the step that maps them onto the botocore shapes, so
-  `arn:aws:states:::states:startExecution` failed on `Input`: both directions are mapped here.
+  `arn:aws:states:::states:startExecution` failed on `Input`: both directions are mapped here, when
+  moto's state-language interpreter is first imported (by the first execution), since importing it
+  costs a start-up a large share of its time.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime
+import importlib.abc
+import importlib.machinery
 import json
+import sys
+from collections.abc import Callable
 from typing import Any
 
 from moto.core.exceptions import AWSError
@@ -47,13 +53,50 @@ def apply() -> None:
 
     StepFunctionResponse.start_execution = start_execution
     StepFunctionResponse.start_sync_execution = start_sync_execution
-    _map_integration_casing()
+    after_import(_TASK_SERVICE, _map_integration_casing)
 
 
-def _map_integration_casing() -> None:
-    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service import (
-        StateTaskService,
-    )
+_TASK_SERVICE = "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service"
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Finds one module as the other finders do, and runs `patch` on it right after it executes."""
+
+    def __init__(self, name: str, patch: Callable[[Any], None]):
+        self.name = name
+        self.patch = patch
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)  # once, and the search below must not find this finder again
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:
+            return spec
+        loader, patch = spec.loader, self.patch
+
+        class Patched(importlib.abc.Loader):
+            def create_module(self, spec: Any) -> Any:
+                return loader.create_module(spec)
+
+            def exec_module(self, module: Any) -> None:
+                loader.exec_module(module)
+                patch(module)
+
+        spec.loader = Patched()
+        return spec
+
+
+def after_import(name: str, patch: Callable[[Any], None]) -> None:
+    """`patch(module)` now if `name` is imported already, else just after its first import."""
+    if name in sys.modules:
+        patch(sys.modules[name])
+    else:
+        sys.meta_path.insert(0, _AfterImport(name, patch))
+
+
+def _map_integration_casing(module: Any) -> None:
+    StateTaskService = module.StateTaskService
 
     def normalise_parameters(self, parameters, boto_service_name=None, service_action_name=None) -> None:
         shape = _operation_shape(self, boto_service_name, service_action_name, "input_shape")

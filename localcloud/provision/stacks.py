@@ -29,9 +29,18 @@ PSEUDO_STATIC = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com", "AW
 
 class Provisioner:
     def __init__(
-        self, *, aws: Callable[[str], Any], region: str, account_id: str, aws_endpoint: str, http_endpoint: str = ""
+        self,
+        *,
+        aws: Callable[[str], Any],
+        region: str,
+        account_id: str,
+        aws_endpoint: str,
+        http_endpoint: str = "",
+        transform_cache: Path | None = None,
     ):
+        """`transform_cache`: a folder that keeps SAM transform results between runs (none: always transform)."""
         self.aws = aws
+        self.transform_cache = transform_cache
         self.region = region
         self.account_id = account_id
         self.aws_endpoint = aws_endpoint
@@ -65,7 +74,7 @@ class Provisioner:
         # samtranslator substitutes parameter Refs in places (authorizer pool ARNs...): give it what Ref
         # really yields, i.e. SSM-typed parameters already looked up.
         sam_values = {k: typed[k] if isinstance(typed[k], str) else values[k] for k in values}
-        loaded = transform(template_path, sam_values, region=self.region)
+        loaded = transform(template_path, sam_values, region=self.region, cache=self.transform_cache)
         template = loaded.template
         ctx = StackContext(
             name=name,

@@ -170,3 +170,50 @@ def test_a_step_functions_task_starts_another_machine_with_pascal_case_parameter
         (run,) = sfn.list_executions(stateMachineArn=child)["executions"]
         child_input = sfn.describe_execution(executionArn=run["executionArn"])["input"]
         assert json.loads(child_input) == {"from": started["executionArn"]}
+
+
+def test_instance_type_offerings_read_on_first_use_are_the_stock_ones():
+    import json
+    import subprocess
+    import sys
+
+    def offerings(patch: str) -> dict:
+        code = (
+            f"import json; {patch}"
+            "from moto.utilities import utils; from moto.ec2.models import instance_types as t;"
+            "o = t.INSTANCE_TYPE_OFFERINGS;"
+            "assert utils.load_resource.__module__ == 'moto.utilities.utils';"
+            "before = {k: type(v).__name__ for k, v in o.items()};"
+            "print(json.dumps({'before': before, 'us': o['region']['us-east-1'][:3], 'get': o['availability-zone']"
+            ".get('eu-west-1', [])[:2], 'none': o['region'].get('nowhere', 'x'),"
+            "'keys': {k: sorted(v) for k, v in o.items()},"
+            "'all': {k: dict(v.items()) for k, v in o.items()}}))"
+        )
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        return json.loads(run.stdout)
+
+    patched, stock = offerings("from localcloud.moto_patches import imports; imports.apply();"), offerings("")
+    assert set(patched["before"].values()) == {"_RegionOfferings"}  # nothing read at import
+    assert set(stock["before"].values()) == {"dict"}
+    assert patched["us"] and patched["us"][0]["LocationType"] == "region"
+    for key in ("us", "get", "none", "keys", "all"):
+        assert patched[key] == stock[key], key
+
+
+def test_the_state_language_interpreter_is_patched_on_its_first_import_not_at_start():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from localcloud import moto_patches; moto_patches.apply();"
+        "from localcloud.moto_patches.stepfunctions import _TASK_SERVICE;"
+        "print(_TASK_SERVICE in sys.modules);"
+        "import importlib; m = importlib.import_module(_TASK_SERVICE);"
+        "print(m.StateTaskService._normalise_parameters.__module__, m.StateTaskService._normalise_response.__module__)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == [
+        "False",
+        "localcloud.moto_patches.stepfunctions",
+        "localcloud.moto_patches.stepfunctions",
+    ]

@@ -69,3 +69,29 @@ def test_samconfig_local_env_parameters(tmp_path: Path):
         'version = 0.1\n[local.deploy.parameters]\nparameter_overrides = "AppName=platform EnvName=\\"local env\\""\n'
     )
     assert samconfig_parameters(tmp_path) == {"AppName": "platform", "EnvName": "local env"}
+
+
+def test_libyaml_loader_reads_every_template_as_the_python_parser_does():
+    """Templates load with libyaml's parser when PyYAML has it; the documents must not change."""
+    import yaml
+
+    from localcloud import template
+
+    if not yaml.__with_libyaml__:
+        pytest.skip("PyYAML without libyaml: the pure-Python parser is the only one")
+
+    class PythonParsed(yaml.SafeLoader):
+        yaml_implicit_resolvers = template._CfnLoader.yaml_implicit_resolvers
+
+    PythonParsed.add_multi_constructor("!", template._construct_tag)
+    root = Path(__file__).resolve().parents[2]
+    paths = [
+        root / "template.yaml",
+        *sorted(root.glob("services/*/*.yaml")),
+        *sorted(root.glob("tests/localcloud/templates/*.yaml")),
+    ]
+    assert issubclass(template._CfnLoader, yaml.CSafeLoader)
+    assert len(paths) > 10
+    for path in paths:
+        text = path.read_text()
+        assert yaml.load(text, Loader=template._CfnLoader) == yaml.load(text, Loader=PythonParsed), path  # noqa: S506
