@@ -101,6 +101,7 @@ class LocalCloud:
         self._aws_server: Any = None
         self._http_server: Any = None
         self.front: Any = None
+        self.service_events: Any = None  # the AWS service events emitter (localcloud.service_events)
         self.lambdas: Any = None
         self.gateway: Any = None
         self.sources: Any = None
@@ -164,6 +165,7 @@ class LocalCloud:
         self.sources.start()
         self.eventbridge.start()
         self.front.events_api.route = self.eventbridge.route
+        self.service_events.route = self.eventbridge.route  # EC2 state changes, S3 objects: AWS's own events
         if self.persistence is not None:
             self.persistence.start()
         self.console = Console(self)  # last: the HTTP server answers 503 until it is set
@@ -296,15 +298,19 @@ class LocalCloud:
         from localcloud.faults.gate import FaultGate
         from localcloud.front.dispatch import MotoDispatch
         from localcloud.front.server import serve_wsgi
+        from localcloud.service_events import Emitter, ServiceEventsApp, moto_s3
 
         moto_patches.apply()
+        self.service_events = Emitter(region=self.region)
+        moto_s3.install(self.service_events.emit)  # before the taps, which wrap it
         moto_taps.install(self.events)  # S3 notifications, SNS fan-out, stream records: hops inside moto
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         # moto keeps its state in module globals: start from nothing even if this process ran one before.
         from moto.moto_api._internal.models import moto_api_backend
 
         moto_api_backend.reset()
-        app = MotoDispatch(DomainDispatcherApplication(create_backend_app))
+        app = ServiceEventsApp(MotoDispatch(DomainDispatcherApplication(create_backend_app)), self.service_events,
+                               account=self.account_id)  # fmt: skip
         self.front = front_class(app, region=self.region, account_id=self.account_id, events=self.events, aws=self.aws)
         gate = FaultGate(self.front, self.faults, region=self.region, account_id=self.account_id)
         self._aws_server = serve_wsgi(gate, self.host, self.aws_port)

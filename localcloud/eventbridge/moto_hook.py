@@ -1,10 +1,11 @@
 """Events moto routes by itself go through localcloud's router instead of moto's delivery.
 
-moto delivers an event to a rule's targets in `Rule.send_to_targets`: for S3's EventBridge
-notifications, archive replays and any in-process PutEvents. Its delivery knows no Lambda, SNS or
-Step Functions target and swallows every failure, so those events would vanish. The patch hands each
-(rule, event) to the installed sink, which matches and delivers it like any other event. S3 sends its
-events to the default bus only (moto tries every bus), so S3's call (the one with
+moto delivers an event to a rule's targets in `Rule.send_to_targets`: for the S3 EventBridge
+notifications localcloud leaves to moto (tags, ACLs, restores; objects created and deleted come from
+localcloud.service_events), archive replays and any in-process PutEvents. Its delivery knows no Lambda,
+SNS or Step Functions target and swallows every failure, so those events would vanish. The patch hands
+each (rule, event) to the installed sink, which matches and delivers it like any other event. S3 sends
+its events to the default bus only (moto tries every bus), so S3's call (the one with
 `transform_input=False`) is kept to the default bus. moto's patches are process-wide: the last
 `install` wins.
 """

@@ -70,8 +70,8 @@ class EventBridge:
         """(no delivery pending, deliveries finished so far): equal marks around a check mean no hop."""
         return self.router.idle(), self.router.completed
 
-    def route(self, bus: str, event: dict) -> None:
-        self.router.route(bus, event)
+    def route(self, bus: str, event: dict, *, source: str = "PutEvents") -> None:
+        self.router.route(bus, event, source=source)
 
     def fire(self, key: str) -> dict:
         """Fire a scheduled rule or schedule now, by `Stack/LogicalId`, name or ARN."""

@@ -73,18 +73,30 @@ class TestEventBridgeSnsLambda:
 
     APP = "eventbridge-sns-lambda"
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="EC2 instance state changes emit no 'EC2 Instance State-change Notification' event locally "
-        "(moto runs the instances; nothing publishes aws.ec2 events)",
-    )
     def test_an_instance_state_change_reaches_the_function(self, app):
         ec2 = app.aws("ec2")
         instance = ec2.run_instances(ImageId="ami-03cf127a", MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
         ec2.stop_instances(InstanceIds=[instance])
         assert app.wait_idle()
-        logged = wait_for(lambda: [ln for ln in app.log_lines("LambdaFunction") if instance in ln], 5)
+        logged = wait_for(lambda: len(_states(app.log_lines("LambdaFunction"), instance)) == 4, 10)
         assert logged
+        # one invocation per event, run concurrently: the order they log in is not the order they were sent
+        states = _states(app.log_lines("LambdaFunction"), instance)
+        assert sorted(states) == ["pending", "running", "stopped", "stopping"]
+
+
+def _states(lines: list[str], instance: str) -> list[str]:
+    """The instance states in the EventBridge events the function logged (each inside an SNS message)."""
+    states = []
+    for line in lines:
+        start = line.find('{"Records"')
+        if instance not in line or start < 0:
+            continue
+        for record in json.loads(line[start:])["Records"]:
+            event = json.loads(record["Sns"]["Message"])
+            assert event["source"] == "aws.ec2" and event["detail-type"] == "EC2 Instance State-change Notification"
+            states.append(event["detail"]["state"])
+    return states
 
 
 class TestBusesToTopics:

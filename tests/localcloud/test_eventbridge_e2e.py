@@ -128,6 +128,69 @@ def test_s3_eventbridge_notifications_reach_a_lambda_rule(cloud):
     assert wait_for(lambda: "s3#photos/cat.jpg" in results(cloud))
 
 
+def to_queue(cloud, rule: str, pattern: dict) -> str:
+    """A queue that a new rule on the default bus fills with the events matching `pattern`."""
+    sqs = cloud.aws("sqs")
+    url = sqs.create_queue(QueueName=rule)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    cloud.aws("events").put_rule(Name=rule, EventPattern=json.dumps(pattern))
+    cloud.aws("events").put_targets(Rule=rule, Targets=[{"Id": "q", "Arn": arn}])
+    return url
+
+
+def received(cloud, url: str, count: int) -> list[dict]:
+    sqs, bodies = cloud.aws("sqs"), []
+    deadline = time.monotonic() + 20
+    while len(bodies) < count and time.monotonic() < deadline:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+        bodies += [json.loads(m["Body"]) for m in got]
+    return bodies
+
+
+def test_an_ec2_state_change_reaches_a_rules_queue_with_the_aws_envelope(cloud):
+    pattern = {"source": ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"],
+               "detail": {"state": ["running", "stopped", "terminated"]}}  # fmt: skip
+    url = to_queue(cloud, "ec2-changes", pattern)
+    ec2 = cloud.aws("ec2")
+    instance = ec2.run_instances(ImageId="ami-03cf127a", MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+    ec2.stop_instances(InstanceIds=[instance])
+    ec2.terminate_instances(InstanceIds=[instance])
+    events = received(cloud, url, 3)
+    assert [e["detail"] for e in events] == [
+        {"instance-id": instance, "state": s} for s in ("running", "stopped", "terminated")
+    ]
+    first = events[0]
+    assert set(first) == {"version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"}
+    assert first["version"] == "0" and first["account"] == "123456789012" and first["region"] == "us-east-1"
+    assert first["resources"] == [f"arn:aws:ec2:us-east-1:123456789012:instance/{instance}"]
+    assert len({e["id"] for e in events}) == 3
+
+
+def test_s3_eventbridge_events_have_the_shape_aws_sends(cloud):
+    bucket = resource(cloud, "Uploads")["ref"]
+    url = to_queue(
+        cloud,
+        "s3-objects",
+        {
+            "source": ["aws.s3"],
+            "detail-type": ["Object Created", "Object Deleted"],
+            "detail": {"bucket": {"name": [bucket]}},
+        },
+    )
+    s3 = cloud.aws("s3")
+    put_etag = s3.put_object(Bucket=bucket, Key="docs/a.txt", Body=b"hello")["ETag"].strip('"')
+    s3.copy_object(Bucket=bucket, Key="docs/b.txt", CopySource={"Bucket": bucket, "Key": "docs/a.txt"})
+    s3.delete_object(Bucket=bucket, Key="docs/a.txt")
+    events = {(e["detail-type"], e["detail"]["object"]["key"]): e for e in received(cloud, url, 3)}
+    created = events[("Object Created", "docs/a.txt")]["detail"]
+    assert created["object"]["etag"] == put_etag and created["object"]["size"] == 5
+    assert created["reason"] == "PutObject" and created["requester"] == "123456789012"
+    assert events[("Object Created", "docs/b.txt")]["detail"]["reason"] == "CopyObject"
+    deleted = events[("Object Deleted", "docs/a.txt")]["detail"]
+    assert deleted["reason"] == "DeleteObject" and deleted["deletion-type"] == "Permanently Deleted"
+    assert len({e["id"] for e in events.values()}) == 3
+
+
 def test_a_step_functions_target_starts_an_execution(cloud):
     sfn = cloud.aws("stepfunctions")
     machine = sfn.create_state_machine(
