@@ -46,7 +46,7 @@ STACK      := $(APP)-$(ENV)$(if $(SERVICE),-$(SERVICE))
 # Expanded only when a deploy recipe runs (after setup made the venv); empty means the script failed.
 DEPLOY_PARAMETERS = $(shell $(PY) scripts/deploy_parameters.py $(SOURCE) $(APP) $(ENV))
 
-.PHONY: help setup browser-deps web-deps ci-deps dev test lint unit validate build build-ci lint-build deploy changes invoke bench clean
+.PHONY: help setup browser-deps web-deps ci-deps lighthouse-deps dev test lint unit validate build build-ci lint-build deploy changes invoke bench clean
 
 help:
 	@echo "make dev [SEED=1] [FRESH=1] run everything on localcloud (Ctrl-C stops; data is kept unless FRESH)"
@@ -218,9 +218,17 @@ endif
 invoke: $(VENV)/.ready
 	$(PY) -m localcloud invoke $(FN) -e $(EVENT)
 
-# Both venvs: bench/cold_start.py measures a `sam build` of the root.
-bench: setup
+# Both venvs: bench/cold_start.py measures a `sam build` of the root. bench/blog_lighthouse.py runs the
+# Lighthouse of tools/lighthouse on Debian's chromium; without them it says so and skips.
+LIGHTHOUSE := tools/lighthouse/node_modules/lighthouse/cli/index.js
+bench: setup lighthouse-deps
 	$(PY) bench/run_all.py
+
+lighthouse-deps:
+	@if [ -f $(LIGHTHOUSE) ]; then exit 0; fi; \
+	  echo "setup: installing lighthouse (npm ci in tools/lighthouse)"; \
+	  npm ci --prefix tools/lighthouse --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null || \
+	    echo "!!! setup: npm could not install lighthouse; bench/blog_lighthouse.py will be SKIPPED." >&2
 
 # `make test` runs the same fuzz test bounded (tests/apis/test_apis_fuzz.py DEFAULT_EXAMPLES, fixed seeds).
 .PHONY: fuzz

@@ -2,8 +2,9 @@
 
 Benches: request latency vs serverless-offline, overhead on GET /todos/{id}, `make dev` time to ready,
 SQS → handler latency, AWS calls through the endpoint vs moto in-process vs a canned-reply floor, the local
-CloudFront, software-update offloading through it, the blog's pages and publishing, its storage-first view
-ingestion vs a direct PutRecord, and the cold start of every API function against a bare Powertools handler.
+CloudFront, software-update offloading through it, the blog's pages and publishing, its Lighthouse scores,
+its storage-first view ingestion vs a direct PutRecord, and the cold start of every API function against a
+bare Powertools handler.
 `--quick` runs fewer requests; `--only NAME` runs some of them. Other bench scripts in this folder that
 take no arguments (lambdas_roundtrip.py, sqs_latency.py) run after these, with their own output.
 """
@@ -32,6 +33,7 @@ BENCHES = {
     "edge": ([], ["--requests", "300", "--large-mb", "300"]),
     "updates_offload": ([], ["--downloads", "200", "--size-mb", "50", "--concurrency", "50"]),
     "blog": ([], ["--requests", "100", "--publishes", "5"]),
+    "blog_lighthouse": ([], ["--runs", "1"]),
     "blog_views": ([], ["--views", "1000", "--warmup", "50"]),
     "cold_start": ([], ["--runs", "15"]),
 }

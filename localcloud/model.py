@@ -76,6 +76,11 @@ class Deployment:
     layer_builds: dict[Path, str] = field(default_factory=dict)  # layer content dir -> BuildMethod (python3.13)
     errors: list[str] = field(default_factory=list)  # what could not be provisioned, by resource
     not_emulated: list[str] = field(default_factory=list)  # "Address (Type)": ids only, nothing behind them
+    notices: list[str] = field(default_factory=list)  # what start-up prints about how a stand-in behaves
+    # endpoints of resources not emulated (a DAX cluster's) -> the resource's address: a function variable
+    # holding one reaches the function empty, so code that treats an empty endpoint as "off" uses the
+    # service behind it
+    absent_endpoints: dict[str, str] = field(default_factory=dict)
 
     def of_type(self, *types: str) -> list[Resource]:
         return [r for r in self.resources if r.type in types]

@@ -147,6 +147,8 @@ class LocalCloud:
             progress(f"error: {error}")
         if self.deployment.not_emulated:
             notice(f"not emulated, ids only (the app starts without them): {', '.join(self.deployment.not_emulated)}")
+        for line in self.deployment.notices:
+            notice(line)
         progress(f"provisioned {len(self.deployment.resources)} resources, {len(self.deployment.functions)} functions")
         self._start_lambdas(LambdaService, progress, notice)
         self.gateway = Gateway(

@@ -139,6 +139,13 @@ def test_media_is_reached_through_its_own_oac_with_the_media_prefix_stripped(raw
     assert function.viewer_request(event)["uri"] == "/renditions/abc/800.webp"
 
 
+def layer_choices(layers) -> list:
+    """Every layer a function may carry: both lists of an `Fn::If` (the DAX switch), or the plain list."""
+    if isinstance(layers, dict) and "Fn::If" in layers:
+        return [layer for branch in layers["Fn::If"][1:] for layer in layer_choices(branch)]
+    return list(layers)
+
+
 def test_third_party_packages_come_in_layers_only_the_functions_using_them_carry(raw):
     """The blog's own package has no requirements: markdown-it-py + nh3 reach write-posts, Jinja2 render-site,
     each from a layer `sam build` builds from its requirements.txt, so the posts API packages stay tiny."""
@@ -148,7 +155,7 @@ def test_third_party_packages_come_in_layers_only_the_functions_using_them_carry
             name
             for name, resource in resources.items()
             if resource["Type"] == "AWS::Serverless::Function"
-            and {"Ref": layer} in (resource["Properties"].get("Layers") or [])
+            and {"Ref": layer} in layer_choices(resource["Properties"].get("Layers") or [])
         )
         for layer in ("MarkdownLayer", "TemplatesLayer")
     }

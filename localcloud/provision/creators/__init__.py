@@ -16,6 +16,7 @@ from localcloud.provision.creators import (  # noqa: F401 - each registers its c
     apis,
     cloudfront,
     cognito,
+    dax,
     events,
     firehose,
     functions,
