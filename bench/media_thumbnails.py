@@ -1,7 +1,8 @@
 """A 24 MP JPEG → the three renditions (320/800/1600, WebP + JPEG): the media pipeline vs naive Pillow
 (full decode, then `resize`) vs pyvips `thumbnail`, each run in a fresh process for an honest peak RSS.
 Prints the median time and peak RSS of each, and the ratios. Goals: pipeline ≤ 1.5x pyvips, ≥ 3x faster
-than naive, peak RSS ≤ 120 MB. Also Pillow's cold-start import cost (what make-thumbnails pays at init).
+than naive, peak RSS ≤ 120 MB. Then the median time of each stage of the pipeline (as `imaging.render`
+times them) and of naive Pillow, and Pillow's cold-start import cost (what make-thumbnails pays at init).
 pyvips needs Debian's libvips42 and PyPI's pyvips; without them its column is skipped, with a message.
 """
 
@@ -38,26 +39,37 @@ def make_photo(path: Path) -> None:
     path.write_bytes(out.getvalue())
 
 
-def run_pipeline(data: bytes) -> None:
+def run_pipeline(data: bytes, stages: dict[str, float]) -> None:
     from media.logic import imaging
 
-    imaging.render(data, "JPEG")
+    imaging.render(data, "JPEG", timings=stages)
 
 
-def run_naive(data: bytes) -> None:
-    """What most tutorials do: decode every pixel, then resize the full image for each width (same encoders)."""
+def run_naive(data: bytes, stages: dict[str, float]) -> None:
+    """What most tutorials do: decode every pixel, then resize the full image for each width (same encoders).
+    The clock readings between the steps only fill `stages`."""
     from media.logic import imaging
     from PIL import Image
 
+    clock = time.perf_counter()
     image = Image.open(io.BytesIO(data))
     image.load()
+    clock = _lap(stages, "decode", clock)
     for width in WIDTHS:
         resized = image.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS)
+        clock = _lap(stages, "resize", clock)
         for fmt in ("webp", "jpeg"):
             imaging._encode(resized, fmt)
+            clock = _lap(stages, f"encode {fmt}", clock)
 
 
-def run_vips(data: bytes) -> None:
+def _lap(stages: dict[str, float], name: str, since: float) -> float:
+    now = time.perf_counter()
+    stages[name] = stages.get(name, 0.0) + now - since
+    return now
+
+
+def run_vips(data: bytes, stages: dict[str, float]) -> None:
     import pyvips
 
     for width in WIDTHS:
@@ -76,11 +88,12 @@ def child(side: str, path: str) -> None:
         from media.logic import imaging  # noqa: F401
     runner = {"pipeline": run_pipeline, "naive": run_naive, "vips": run_vips}[side]
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    stages: dict[str, float] = {}
     started = time.perf_counter()
-    runner(data)
+    runner(data, stages)
     elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": elapsed, "peak_mb": peak / 1024, "grown_mb": (peak - base) / 1024}))
+    print(json.dumps({"seconds": elapsed, "peak_mb": peak / 1024, "grown_mb": (peak - base) / 1024, "stages": stages}))
 
 
 def measure(side: str, photo: Path) -> dict:
@@ -145,6 +158,13 @@ def main() -> int:
     print(f"naive / pipeline: {medians['naive'] / medians['pipeline']:.2f}x (goal ≥ 3)")
     if "vips" in medians:
         print(f"pipeline / pyvips: {medians['pipeline'] / medians['vips']:.2f}x (goal ≤ 1.5)")
+    for side in ("pipeline", "naive"):
+        names = list(dict.fromkeys(name for run in results[side] for name in run["stages"]))
+        cells = [
+            f"{name} {statistics.median(run['stages'].get(name, 0.0) for run in results[side]) * 1000:.0f}"
+            for name in names
+        ]
+        print(f"{side} stages, median ms: " + ", ".join(cells))
     ours, every = import_cost(args.runs)
     print(
         f"cold-start import of media.logic.imaging (Pillow, ImageCms, 3 plugins), median of {args.runs}: {ours:.1f} ms"

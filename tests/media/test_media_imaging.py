@@ -182,3 +182,37 @@ def test_rendering_imports_no_decoder_but_the_three_allowed(tmp_path):
         "PIL.PpmImagePlugin",
     }
     assert "PIL.FitsImagePlugin" not in out.stdout
+
+
+@pytest.mark.parametrize("width", [1599, 1600, 1601, 3198, 3199, 3200, 3201, 6000, 6399, 6400, 12800, 12801, 16000])
+def test_draft_decodes_at_the_smallest_scale_that_still_covers_the_largest_rendition(width):
+    """Never a decode narrower than 1600 (the 1600 rendition would be upscaled), never one twice as wide
+    as needed when a smaller DCT scale covers it; portrait photos by their rotated width."""
+    scale = imaging.draft_scale(width, 1600)
+    decoded = -(-width // scale)
+    assert decoded >= min(width, 1600)
+    assert scale == 8 or -(-width // (scale * 2)) < 1600
+    image = imaging._decode(Image.open(io.BytesIO(images.jpeg((width, 400)))), min(width, 1600), (width, 400))
+    assert image.size[0] == decoded
+
+
+def test_a_rotated_photo_decodes_wide_enough_for_its_1600_rendition():
+    # stored 6000x3300, shown 3300x6000 (orientation 6): 1/2 scale gives 1650 wide, 1/4 would give 825
+    rendered = imaging.render(images.jpeg((6000, 3300), orientation=6), "JPEG")
+    image = opened(by_width(rendered)[1600].body)
+    assert image.size == (1600, 2909)
+    assert image.getpixel((1590, 10))[2] > 150  # the marker, rotated to the top-right
+
+
+def test_an_srgb_profile_is_not_converted_and_other_profiles_build_one_transform(monkeypatch):
+    built = []
+    original = imaging.ImageCms.buildTransform
+    monkeypatch.setattr(imaging.ImageCms, "buildTransform", lambda *a, **k: built.append(a[2:]) or original(*a, **k))
+    imaging._srgb_transform.cache_clear()
+    srgb = imaging.ImageCms.ImageCmsProfile(imaging.ImageCms.createProfile("sRGB")).tobytes()
+    tagged = imaging.render(images.jpeg((900, 600), icc_profile=srgb), "JPEG")
+    assert built == []
+    assert "icc_profile" not in opened(tagged.renditions[0].body).info
+    for _ in range(2):
+        imaging.render(images.lab_profile_png(), "PNG")
+    assert built == [("RGB", "RGB")]  # once for both uploads
