@@ -78,8 +78,8 @@ def prepare(endpoints: dict, accounts: int, todos: int, posts: int) -> dict:
 
 
 def run_locust(python: Path, plan: dict, users: int, spawn_rate: float, seconds: float, work: Path) -> list[list]:
-    """locust in its own venv, headless, for `seconds`; returns [kind, name, status, ms, failed, time] per
-    request."""
+    """locust in its own venv, headless, for `seconds`; returns [kind, name, status, ms, failed, time, bytes,
+    X-Cache] per request."""
     plan_file, samples_file = work / "plan.json", work / "samples.json"
     plan_file.write_text(json.dumps(plan))
     args = [str(python), "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary",
@@ -111,6 +111,9 @@ def summarize(samples: list[list], seconds: float) -> dict:
         figures = {"requests": len(rows), "errors": errors, "throttled": throttled}
         for q in (50, 95, 99):
             figures[f"p{q}"] = percentile(times, q) if times else None
+        figures["bytes"] = sum(row[6] for row in rows) / len(rows) if rows else None
+        cached = [row[7] for row in rows if row[7]]  # X-Cache: answered by the CDN
+        figures["cdn_hit_ratio"] = sum(1 for c in cached if c.startswith("Hit")) / len(cached) if cached else None
         return figures
 
     names = sorted({row[1] for row in samples})
@@ -130,11 +133,14 @@ def report(summary: dict) -> tuple[str, list[Figure]]:
 
     def row(label: str, b: dict) -> list[str]:
         cells = [f"{b[k]:.1f}" if b[k] is not None else "-" for k in ("p50", "p95", "p99")]
-        return [label, str(b["requests"]), *cells, str(b["errors"]), str(b["throttled"])]
+        extra = [f"{b['bytes']:.0f}" if b["bytes"] is not None else "-"]
+        extra.append(f"{b['cdn_hit_ratio']:.1%}" if b["cdn_hit_ratio"] is not None else "-")
+        return [label, str(b["requests"]), *cells, str(b["errors"]), str(b["throttled"]), *extra]
 
     rows = [row("all", summary["all"]), row("reads", summary["reads"]), row("writes", summary["writes"])]
     rows += [row(name, b) for name, b in summary["routes"].items()]
-    text = table(rows, ["", "requests", "p50 ms", "p95 ms", "p99 ms", "errors", "429"])
+    header = ["", "requests", "p50 ms", "p95 ms", "p99 ms", "errors", "429", "body bytes", "CDN hits"]
+    text = table(rows, header)
     total = summary["all"]
     rate = total["requests"] / summary["seconds"]
     text += f"\n\n{total['requests']} requests in {summary['seconds']:.0f} s ({rate:.1f}/s), "
@@ -150,6 +156,11 @@ def report(summary: dict) -> tuple[str, list[Figure]]:
         Figure("load", "errors (not 429)", total["errors"], ""),
         Figure("load", "429 throttled", total["throttled"], ""),
     ]
+    for name, b in summary["routes"].items():  # the inputs docs/SCALE.md reads: bytes and CDN hits per route
+        figures.append(Figure("load", f"{name} p50", b["p50"]))
+        figures.append(Figure("load", f"{name} body bytes", b["bytes"], "B", "mean"))
+        if b["cdn_hit_ratio"] is not None:
+            figures.append(Figure("load", f"{name} CDN hit ratio", b["cdn_hit_ratio"] * 100, "%"))
     return text, figures
 
 

@@ -3,8 +3,8 @@
 Reads: the todos API (GET /todos, GET /todos/{id}) with the id token of one of several users, and the blog
 (GET /posts, /posts/{slug}, /posts/popular) straight from its API and through the CDN (a post's page and
 the same API under /api/*). Writes: POST /todos and PATCH /todos/{id}. What to call comes from the plan
-file that load.py wrote (LOAD_PLAN); every request's kind, name, status, duration, failure and end time
-go to LOAD_SAMPLES when locust quits, so load.py computes exact percentiles and counts 429s apart.
+file that load.py wrote (LOAD_PLAN); every request's kind, name, status, duration, failure, end time, body bytes
+and X-Cache go to LOAD_SAMPLES when locust quits, so load.py computes exact percentiles and counts 429s apart.
 """
 
 from __future__ import annotations
@@ -24,9 +24,12 @@ _accounts = itertools.cycle(PLAN["users"])
 
 
 @events.request.add_listener
-def _record(request_type, name, response_time, response, exception, **_kwargs) -> None:
+def _record(request_type, name, response_time, response_length, response, exception, **_kwargs) -> None:
     status = getattr(response, "status_code", 0) or 0
-    SAMPLES.append([request_type, name, status, response_time, exception is not None, time.time()])
+    headers = getattr(response, "headers", None) or {}
+    cache = headers.get("x-cache") or headers.get("X-Cache") or ""
+    SAMPLES.append([request_type, name, status, response_time, exception is not None, time.time(),
+                    response_length or 0, cache])  # fmt: skip
 
 
 @events.quitting.add_listener
