@@ -121,7 +121,7 @@ ci-deps:
 # Each run leaves its counts in $(JUNIT), which `make report` reads.
 JUNIT := .report/junit.xml
 unit: $(VENV)/.ready browser-deps web-deps
-	$(PY) -m pytest --junitxml=$(JUNIT) $(if $(SERVICE),$$($(PY) -m tools.services tests $(SERVICE)))
+	$(PY) -m pytest $(if $(SERVICE),$$($(PY) -m tools.services tests $(SERVICE))) --junitxml=$(JUNIT)
 
 # The Swagger UI test (tests/localcloud/test_console_browser.py) drives Debian's chromium headless through
 # Playwright's executable_path (never `playwright install`: no network). Installed from Debian's registry when
