@@ -83,6 +83,20 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, Python {platform.python_version()}, load average {load} at the end"
 
 
+def save(path: Path | None, args: argparse.Namespace, runs: list[dict]) -> None:
+    """The --json record so far: written after every bench, so a run stopped midway keeps what it measured."""
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    flags = ["--quick"] if args.quick else []
+    flags += [f"--only {name}" for name in args.only or []]
+    ran = {run["bench"] for run in runs}
+    not_run = [name for name in [*BENCHES, *EXTRAS] if name not in ran]
+    record = {"command": " ".join([".venv/bin/python bench/run_all.py", *flags]), "finished": now(),
+              "machine": machine(), "runs": runs, "not_run": not_run}  # fmt: skip
+    path.write_text(json.dumps(record, indent=1))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer requests, messages and runs")
@@ -106,9 +120,11 @@ def main() -> int:
         if code != 0 or not out.exists():
             failed.append(name)
             figures.append(Figure(name, "FAILED", None, note=f"exit code {code}, see its output above"))
+            save(args.json, args, runs)
             continue
         runs[-1]["figures"] = json.loads(out.read_text())
         figures += [Figure(**f) for f in runs[-1]["figures"]]
+        save(args.json, args, runs)
         print(f"({name} took {seconds:.0f} s)", flush=True)
     for name in EXTRAS:
         if (BENCH / f"{name}.py").exists() and (not args.only or name in args.only):
@@ -118,21 +134,13 @@ def main() -> int:
             seconds = round(time.monotonic() - started, 1)
             runs.append({"bench": name, "command": command(name, []), "date": started_at, "exit_code": code,
                          "seconds": seconds, "figures": [], "output": output[-40:]})  # fmt: skip
+            save(args.json, args, runs)
             figures.append(Figure(name, "see its output above", None, note=f"exit code {code}"))
             if code != 0:
                 failed.append(name)
 
     print("\n=== summary")
     print(figures_table(figures))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        flags = ["--quick"] if args.quick else []
-        flags += [f"--only {name}" for name in args.only or []]
-        ran = {run["bench"] for run in runs}
-        not_run = [name for name in [*BENCHES, *EXTRAS] if name not in ran]
-        record = {"command": " ".join([".venv/bin/python bench/run_all.py", *flags]), "finished": now(),
-                  "machine": machine(), "runs": runs, "not_run": not_run}  # fmt: skip
-        args.json.write_text(json.dumps(record, indent=1))
     return 1 if failed else 0
 
 
