@@ -321,9 +321,9 @@ def markdown(plan: Plan, grown: Plan) -> str:
 def load_figures(path: Path) -> dict:
     record = json.loads(path.read_text())
     figures: dict[str, dict[str, float]] = {}
-    for run in record["runs"]:
+    for run in record["runs"]:  # keyed by the script's name, which run_all.py records
         for f in run["figures"]:
-            figures.setdefault(f["bench"], {})[f["name"]] = f["value"]
+            figures.setdefault(run["bench"], {})[f["name"]] = f["value"]
     return figures
 
 
