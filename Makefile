@@ -213,7 +213,7 @@ report: setup $(BENCH_VENV)/.ready $(CHECKOV_VENV)/.ready
 	$(PY) -m tools.report --bench .report/bench.json --validate-log .report/validate.txt \
 	  --validate-exit $$(cat .report/validate.rc) --junit $(JUNIT) --out docs/STATUS.md
 	@# docs/SCALE.md's tables (bench/scale_plan.py) follow the run's figures when it has every one they read
-	@if $(PY) bench/scale_plan.py --bench .report/bench.json > /dev/null; then \
+	@if $(PY) bench/scale_plan.py --bench .report/bench.json > /dev/null 2>&1; then \
 	  cp .report/bench.json docs/bench-figures.json && $(PY) bench/scale_plan.py --update docs/SCALE.md; \
 	else echo "report: docs/SCALE.md's tables kept (this run lacks figures they read)"; fi
 

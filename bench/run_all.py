@@ -115,7 +115,8 @@ def main() -> int:
         bench_args = quick if args.quick else full
         started_at = now()
         code, seconds = run_one(name, bench_args, out)
-        run = {"bench": name, "command": command(name, bench_args), "date": started_at, "seconds": round(seconds, 1)}
+        run = {"bench": name, "command": command(name, bench_args), "date": started_at, "seconds": round(seconds, 1),
+               "load": round(os.getloadavg()[0], 1)}  # fmt: skip
         runs.append(run | {"exit_code": code, "figures": []})
         if code != 0 or not out.exists():
             failed.append(name)
@@ -133,7 +134,8 @@ def main() -> int:
             code = call([str(BENCH / f"{name}.py")], output)
             seconds = round(time.monotonic() - started, 1)
             runs.append({"bench": name, "command": command(name, []), "date": started_at, "exit_code": code,
-                         "seconds": seconds, "figures": [], "output": output[-40:]})  # fmt: skip
+                         "seconds": seconds, "load": round(os.getloadavg()[0], 1), "figures": [],
+                         "output": output[-40:]})  # fmt: skip
             save(args.json, args, runs)
             figures.append(Figure(name, "see its output above", None, note=f"exit code {code}"))
             if code != 0:

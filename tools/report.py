@@ -60,6 +60,8 @@ def bench_section(record: dict | None) -> list[str]:
     for run in record["runs"]:
         status = "ok" if run["exit_code"] == 0 else f"**failed (exit code {run['exit_code']})**"
         took = f"{run['date']}, {run['seconds']:.0f} s"
+        if "load" in run:  # the 1-minute load average as it ended: other work on the machine skews figures
+            took += f", load average {run['load']}"
         lines += [f"### {run['bench']}", "", f"`{run['command']}`: {took}, {status}.", ""]
         if run["figures"]:
             lines += ["| figure | value | note | goal |", "|---|---|---|---|"]

@@ -17,6 +17,7 @@ BENCH = {
             "command": ".venv/bin/python bench/todos_scale.py --requests 100 --warmup 10",
             "date": "2026-12-02 15:01 UTC",
             "seconds": 63.4,
+            "load": 2.5,
             "exit_code": 0,
             "figures": [
                 {"bench": "todos_scale", "name": "GET /todos p50, 10 todos", "value": 28.2, "unit": "ms", "note": ""},
@@ -82,7 +83,10 @@ def write(tmp_path, name: str, text: str):
 def test_each_figure_is_a_row_with_its_command_date_and_goal(tmp_path):
     text = report.render(BENCH, generated="2026-12-02 15:11 UTC")
     assert "### todos_scale" in text
-    assert "`.venv/bin/python bench/todos_scale.py --requests 100 --warmup 10`: 2026-12-02 15:01 UTC, 63 s, ok." in text
+    assert (
+        "`.venv/bin/python bench/todos_scale.py --requests 100 --warmup 10`: "
+        "2026-12-02 15:01 UTC, 63 s, load average 2.5, ok." in text
+    )
     assert "| GET /todos p50, 10 todos | 28.2 ms |  |  |" in text
     assert "| GET /todos 10000/10 p50 | 1.06x | goal ≤ 1.3 | met |" in text
     assert "| offload | 99.5 % | goal >= 99.9 | **missed** |" in text
