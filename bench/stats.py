@@ -60,6 +60,8 @@ class Figure:
             return "-"
         if self.unit == "x":
             return f"{self.value:.2f}x"
+        if self.unit == "" and float(self.value).is_integer():
+            return str(int(self.value))  # a count
         return f"{self.value:.3f} {self.unit}" if self.value < 10 else f"{self.value:.1f} {self.unit}"
 
 
