@@ -21,6 +21,8 @@ class MethodSetting:
     cache_ttl: int | None = None
     rate: float | None = None
     burst: int | None = None
+    cache_control_auth: bool | None = None  # requireAuthorizationForCacheControl (API Gateway: true)
+    unauthorized_cache_control: str | None = None  # unauthorizedCacheControlHeaderStrategy
 
     def applies(self, resource: str, method: str) -> bool:
         return self.resource_path in ("/*", resource) and self.http_method in ("*", method)
@@ -158,6 +160,27 @@ def _rest_stage(props: dict[str, Any]) -> Stage:
     )
 
 
+# CloudFormation's MethodSetting has no field for the two cache-control settings; a template sets them
+# with this custom resource, whose function patches the stage (UpdateStage) on AWS. localcloud reads its
+# properties instead of running it.
+CACHE_CONTROL_TYPE = "Custom::StageCacheControl"
+
+
+def _cache_control_settings(props: dict[str, Any]) -> list[MethodSetting]:
+    settings = []
+    for ms in props.get("MethodSettings") or []:
+        required = ms.get("RequireAuthorizationForCacheControl")
+        settings.append(
+            MethodSetting(
+                resource_path=_unescape_resource_path(str(ms.get("ResourcePath", "/*"))),
+                http_method=str(ms.get("HttpMethod", "*")).upper(),
+                cache_control_auth=None if required is None else str(required).lower() == "true",
+                unauthorized_cache_control=ms.get("UnauthorizedCacheControlHeaderStrategy"),
+            )
+        )
+    return settings
+
+
 def _http_stage(props: dict[str, Any]) -> Stage:
     default = props.get("DefaultRouteSettings") or {}
     return Stage(
@@ -196,6 +219,13 @@ def load_apis(deployment: Deployment) -> dict[str, Api]:
         api.stages[stage.name] = stage
         if api.primary_stage is None:
             api.primary_stage = stage.name
+    for res in deployment.of_type(CACHE_CONTROL_TYPE):
+        api = apis.get(str(res.properties.get("RestApiId") or ""))
+        stage = api.stages.get(str(res.properties.get("StageName") or "")) if api else None
+        if stage is None:
+            log.warning("%s names no stage the gateway serves; its settings are ignored", res.address)
+            continue
+        stage.method_settings.extend(_cache_control_settings(res.properties))
     for api in apis.values():
         if api.primary_stage is None and api.stages:
             api.primary_stage = next(iter(api.stages))

@@ -6,7 +6,7 @@ import logging
 import re
 from typing import Any
 
-from localcloud.gateway import auth, events, iam_auth, integrations
+from localcloud.gateway import auth, cache, events, iam_auth, integrations
 from localcloud.gateway.apis import Api, Stage
 from localcloud.gateway.authorizer_calls import authorizer_function, execute_api_arn, request_authorizer_call
 from localcloud.gateway.deps import PipelineDeps
@@ -45,14 +45,16 @@ class RestPipeline:
             params = self._params(info, path_params)
             self.deps.validators.check(api, route, params, info.req.body, info.header("content-type") or "")
             cache_key, ttl = self._cache_key(api, stage, info, route, path_params, params)
+            use = cache.CacheUse()
             if cache_key is not None:
-                hit = self.deps.cache.get(cache_key)
+                use = self._cache_use(stage, info, route)
+                hit = self.deps.cache.get(cache_key) if use.read else None
                 if hit is not None:
-                    return hit
+                    return use.finish(hit)
             resp = self._integrate(api, stage, info, route, path_params, authorizer, params, context)
             if cache_key is not None and 200 <= resp.status < 300:
                 self.deps.cache.put(cache_key, resp, ttl)
-            return resp
+            return use.finish(resp)
         except Refused as exc:
             return self._refusal(api, stage, exc, context())
         except auth.Denied as exc:
@@ -180,6 +182,29 @@ class RestPipeline:
                 parts.append((name, path_params.get(name[len("method.request.path.") :])))
         key = (api.api_id, stage.name, "GET", route.resource, tuple(sorted(path_params.items())), tuple(parts))
         return key, ttl
+
+    def _cache_use(self, stage: Stage, info: RequestInfo, route: Route) -> cache.CacheUse:
+        """What the request's Cache-Control may do to the cache (see cache.py); authorized means its SigV4
+        identity may execute-api:InvalidateCache the method, so a Cognito or unsigned caller never is."""
+        arn = execute_api_arn(self.deps.deployment, info)
+        invalidate = iam_auth.IamAuth(self.deps.iam.principals, self.deps.iam.region, action=cache.INVALIDATE_ACTION)
+
+        def authorized() -> bool:
+            try:
+                invalidate.check(info, arn)
+            except Refused:
+                return False
+            return True
+
+        try:
+            return cache.cache_use(
+                [v for k, v in info.req.headers if k.lower() == "cache-control"],
+                require_authorization=stage.setting(route.resource, route.method, "cache_control_auth") is not False,
+                strategy=stage.setting(route.resource, route.method, "unauthorized_cache_control") or cache.WITH_HEADER,
+                authorized=authorized,
+            )
+        except cache.InvalidationRefused as exc:
+            raise Refused("ACCESS_DENIED", str(exc)) from None
 
     def _proxy_event(self, api, stage, info, route, path_params, authorizer=None) -> dict[str, Any]:
         """The payload 1.0 event of this request: what a proxy integration gets, and (trimmed) a REQUEST authorizer."""

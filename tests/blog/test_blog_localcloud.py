@@ -57,8 +57,8 @@ class Blog:
         auth = idp.initiate_auth(ClientId=cognito["clientId"], AuthFlow="USER_PASSWORD_AUTH", AuthParameters=login)
         return auth["AuthenticationResult"]["IdToken"]
 
-    def api(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
-        headers = {"Authorization": token} if token else {}
+    def api(self, method: str, path: str, token: str | None = None, headers=None, **kwargs) -> requests.Response:
+        headers = {**({"Authorization": token} if token else {}), **(headers or {})}
         return self.http.request(method, f"{self.cdn}/api{path}", headers=headers, timeout=30, **kwargs)
 
     def get(self, path: str, **headers) -> requests.Response:

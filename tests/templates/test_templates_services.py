@@ -45,6 +45,9 @@ def test_every_template_transforms_without_aws(relative):
 
 def test_functions_are_arm64_python313(todos):
     functions = resources_of(todos, "AWS::Lambda::Function")
+    # the custom resource's function (EnableApiCache=true only) serves deploys, not the API
+    setup = functions.pop("StageCacheControlFunction")["Properties"]
+    assert (setup["Runtime"], setup["Architectures"]) == ("python3.13", ["arm64"])
     assert set(functions) == {"ReadTodosFunction", "WriteTodosFunction"}
     for function in functions.values():
         props = function["Properties"]

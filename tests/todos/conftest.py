@@ -19,6 +19,7 @@ os.environ.update(
 os.environ.setdefault("TABLE_NAME", "todos-test")
 os.environ.setdefault("CURSOR_KEY", "todos-test-cursor-key")
 os.environ.setdefault("DAX_ENDPOINT", "")
+os.environ.setdefault("IDEMPOTENCY_TABLE", "todos-idempotency-test")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "todos")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "platform")
 
@@ -32,14 +33,15 @@ from tests.todos.client import InProcessApi
 from tests.todos.contract import TODOS
 
 TABLE_NAME = os.environ["TABLE_NAME"]
+IDEMPOTENCY_TABLE = os.environ["IDEMPOTENCY_TABLE"]
 CURSOR_KEY = os.environ["CURSOR_KEY"]
 
 
-def table_definition() -> dict:
-    """CreateTable arguments taken from the TodosTable resource of the template, not restated here."""
-    props = load_template("services/todos/template.yaml")["Resources"]["TodosTable"]["Properties"]
+def table_definition(resource: str = "TodosTable", name: str = TABLE_NAME) -> dict:
+    """CreateTable arguments taken from the template's table resource, not restated here."""
+    props = load_template("services/todos/template.yaml")["Resources"][resource]["Properties"]
     return {
-        "TableName": TABLE_NAME,
+        "TableName": name,
         "KeySchema": props["KeySchema"],
         "AttributeDefinitions": props["AttributeDefinitions"],
         "BillingMode": props["BillingMode"],
@@ -81,7 +83,9 @@ def aws():
 
 @pytest.fixture(scope="module")
 def table(aws):
-    boto3.client("dynamodb", region_name="us-east-1").create_table(**table_definition())
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    client.create_table(**table_definition())
+    client.create_table(**table_definition("IdempotencyTable", IDEMPOTENCY_TABLE))
     return boto3.resource("dynamodb", region_name="us-east-1").Table(TABLE_NAME)
 
 

@@ -79,6 +79,10 @@ class UnsupportedMediaType(ApiError):
     status, code = 415, "UnsupportedMediaType"
 
 
+class UnprocessableEntity(ApiError):
+    status, code = 422, "UnprocessableEntity"
+
+
 class TooManyRequests(ApiError):
     status, code = 429, "TooManyRequests"
 

@@ -33,6 +33,7 @@ def _rest_api(ctx: StackContext, r: Resource) -> None:
     "AWS::ApiGateway::DomainName",
     "AWS::ApiGatewayV2::Stage",
     "AWS::ApiGatewayV2::Authorizer",
+    "Custom::StageCacheControl",  # its settings are read by the gateway (gateway/apis.py)
 )
 def _api_part(ctx: StackContext, r: Resource) -> None:
     stage = r.type.endswith("::Stage") and r.properties.get("StageName")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from common.idempotency import IdempotentCreates
 from common.pagination import CursorCodec
 from common.tables import TableProvider
 
@@ -38,7 +39,10 @@ def service(settings: Settings) -> PostService:
         with _lock:
             if _service is None:
                 codec = CursorCodec(settings.cursor_key or settings.table_name)
-                _service = PostService(store(settings), codec, covers=covers(settings))
+                creates = None
+                if settings.idempotency_table:
+                    creates = IdempotentCreates(settings.idempotency_table, "blog.posts.create")
+                _service = PostService(store(settings), codec, covers=covers(settings), creates=creates)
     return _service
 
 

@@ -11,6 +11,7 @@ SPEC = [
     Var("TABLE_NAME"),
     Var("CURSOR_KEY"),
     Var("DAX_ENDPOINT", required=False),
+    Var("IDEMPOTENCY_TABLE", required=False),  # the write function's only: creates' Idempotency-Key records
     Var("POWERTOOLS_SERVICE_NAME", default="todos"),
 ]
 
@@ -19,6 +20,7 @@ class Settings(NamedTuple):  # immutable, and cheaper to create at cold start th
     table_name: str
     cursor_key: str
     dax_endpoint: str | None
+    idempotency_table: str | None
     service_name: str
 
 
@@ -28,5 +30,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         table_name=values["TABLE_NAME"],
         cursor_key=values["CURSOR_KEY"],
         dax_endpoint=values["DAX_ENDPOINT"] or None,
+        idempotency_table=values["IDEMPOTENCY_TABLE"] or None,
         service_name=values["POWERTOOLS_SERVICE_NAME"],
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from common.idempotency import IdempotentCreates
 from common.pagination import CursorCodec
 from common.tables import TableProvider
 
@@ -17,7 +18,8 @@ _service: TodoService | None = None
 
 def build(settings: Settings, **table_factories) -> TodoService:
     tables = TableProvider(settings.table_name, settings.dax_endpoint, **table_factories)
-    return TodoService(DynamoTodoStore(tables), CursorCodec(settings.cursor_key))
+    creates = IdempotentCreates(settings.idempotency_table, "todos.create") if settings.idempotency_table else None
+    return TodoService(DynamoTodoStore(tables), CursorCodec(settings.cursor_key), creates=creates)
 
 
 def service(settings: Settings) -> TodoService:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 from common.http import caller_claims, expected_version, header, parse_json_body
+from common.idempotency import HEADER, parse_key
 
 from blog import schemas
 from blog.handlers import rest
@@ -39,7 +40,9 @@ def _location(slug: str) -> str:
 
 @app.post("/posts")
 def create_post():
-    item = rest.service().create(_body())
+    key = parse_key(header(app, HEADER))
+    admin = caller_claims(app.current_event.raw_event)["sub"]
+    item = rest.service().create(_body(), admin=admin, idempotency_key=key, lambda_context=app.lambda_context)
     return rest.post_response(item, 201, {"Location": _location(item["slug"])})
 
 

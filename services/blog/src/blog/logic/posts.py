@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from common.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed
+from common.idempotency import IdempotentCreates, run_once
 from common.pagination import CursorCodec
 from common.validation import SchemaValidator
 
@@ -118,8 +120,11 @@ class PostService:
         *,
         clock: Callable[[], datetime] = utc_now,
         covers: Callable[[dict], dict] | None = None,
+        creates: IdempotentCreates | None = None,
     ):
-        """`covers` is CoverService.resolve: a cover as set → the cover with what media knows of it."""
+        """`covers` is CoverService.resolve: a cover as set → the cover with what media knows of it;
+        `creates` runs a create that carries an Idempotency-Key once per (admin, key)."""
+        self.creates = creates
         self.store = store
         self.cursors = cursors
         self.clock = clock
@@ -161,8 +166,14 @@ class PostService:
             raise _not_found(slug)
         return admin_post(item)
 
-    def create(self, body: object) -> dict:
+    def create(
+        self, body: object, *, admin: str = "", idempotency_key: str | None = None, lambda_context: Any = None
+    ) -> dict:
+        """A new draft; with a key, the same admin's retry with the same body gets the first answer again."""
         _validate_create(body)
+        return run_once(self.creates, admin, idempotency_key, body, lambda: self._insert(body), lambda_context)
+
+    def _insert(self, body: dict) -> dict:
         slug = body.get("slug") or slugs.slug_from_title(body["title"])
         if not slug:
             raise BadRequest("the title has no letter or digit to make a slug from; give a slug", code="InvalidSlug")

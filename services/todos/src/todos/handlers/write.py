@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 from common.http import parse_json_body
+from common.idempotency import HEADER, parse_key
 
 from todos import schemas
 from todos.handlers import http
@@ -31,7 +32,8 @@ def _location(todo_id: str) -> str:
 @app.post("/todos")
 def create_todo():
     owner = http.owner(app)
-    item = http.service().create(owner, _body())
+    key = parse_key(http.header(app, HEADER))
+    item = http.service().create(owner, _body(), idempotency_key=key, lambda_context=app.lambda_context)
     return http.item_response(item, 201, {"Location": _location(item["todoId"])})
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
 from common.errors import BadRequest, NotFound, PreconditionFailed
+from common.idempotency import IdempotentCreates, run_once
 from common.pagination import CursorCodec
 from common.validation import SchemaValidator
 
@@ -54,11 +56,13 @@ class TodoService:
         *,
         clock: Callable[[], datetime] = utc_now,
         new_id: Callable[[int], str] = ids.new_todo_id,
+        creates: IdempotentCreates | None = None,
     ):
         self.store = store
         self.cursors = cursors
         self.clock = clock
         self.new_id = new_id
+        self.creates = creates
 
     @staticmethod
     def _scope(owner: str, done: bool | None) -> str:
@@ -88,9 +92,15 @@ class TodoService:
             raise _not_found(todo_id)
         return item
 
-    def create(self, owner: str, body: object) -> dict:
+    def create(
+        self, owner: str, body: object, *, idempotency_key: str | None = None, lambda_context: Any = None
+    ) -> dict:
+        """A new todo; with a key, a retry of the same (owner, key, body) gets the first todo again."""
         _validate_create(body)
         _check_due(body)
+        return run_once(self.creates, owner, idempotency_key, body, lambda: self._insert(owner, body), lambda_context)
+
+    def _insert(self, owner: str, body: dict) -> dict:
         now = self.clock()
         todo_id = self.new_id(int(now.timestamp() * 1000))
         stamp = iso_millis(now)
