@@ -146,11 +146,11 @@ class LocalCloud:
         if self.deployment.not_emulated:
             notice(f"not emulated, ids only (the app starts without them): {', '.join(self.deployment.not_emulated)}")
         progress(f"provisioned {len(self.deployment.resources)} resources, {len(self.deployment.functions)} functions")
+        self._rewrite_api_urls()  # before the workers start: their environment may name another API
         self._start_lambdas(LambdaService, progress, notice)
         self.gateway = Gateway(
             self.deployment, self.invoke, self.aws, principals=self.front.principals, requests=self.requests
         )
-        self._rewrite_api_urls()
         self._start_edge(progress)
         progress("starting event sources")
         self.sources = Sources(self.deployment, self.invoke, self.aws, self.events,
@@ -389,7 +389,8 @@ class LocalCloud:
         return ids
 
     def _rewrite_api_urls(self) -> None:
-        """Outputs that name an API's AWS URL point at its local URL instead."""
+        """Outputs and functions' environment variables that name an API's AWS URL (an API of this stack, or
+        of a sibling passed in through a parameter or SSM) point at its local URL instead."""
         d = self.deployment
         assert d is not None
         ids = [r.ref for r in d.of_type("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api")]
@@ -403,6 +404,8 @@ class LocalCloud:
         for outputs in d.outputs.values():
             for key, value in outputs.items():
                 outputs[key] = local(value)
+        for spec in d.functions.values():
+            spec.environment = {name: local(value) for name, value in spec.environment.items()}
 
     # reset --------------------------------------------------------------------------------------
     def reset(self, *, users: bool = True) -> dict[str, int]:
