@@ -42,7 +42,7 @@ def _once(name: str, make: Callable[[], Any]) -> Any:
 
 
 def use(name: str, replacement: Any) -> None:
-    """Install a replacement for `name` (tokens, store, subscriptions, delivery, fanout, posts,
+    """Install a replacement for `name` (tokens, store, subscriptions, delivery, paced_delivery, fanout, posts,
     welcome_once, post_email_once), or None to build the real one on next use."""
     with _lock:
         if replacement is None:
@@ -76,7 +76,7 @@ def delivery(settings: Settings, *, paced: bool = False) -> Delivery:
             pacer,
         )
 
-    return _once("delivery", make)
+    return _once("paced_delivery" if paced else "delivery", make)
 
 
 def fanout(settings: Settings) -> FanOut:

@@ -53,7 +53,8 @@ def subscribe():
 
 @app.get("/subscribers/unsubscribe")
 def unsubscribe_page():
-    token = query_value(app, "token")
+    given = set((app.current_event.multi_value_query_string_parameters or {}).get("token") or [])
+    token = given.pop() if len(given) == 1 else None  # a reader's page, so even an ambiguous query gets one
     if wiring.tokens(SETTINGS).subscriber_of(token) is None:
         return html_response(400, pages.invalid_link())
     return html_response(200, pages.confirm(f"unsubscribe?token={quote(str(token))}"))
