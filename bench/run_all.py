@@ -34,6 +34,7 @@ BENCHES = {
     "blog": ([], ["--requests", "100", "--publishes", "5"]),
     "blog_views": ([], ["--views", "1000", "--warmup", "50"]),
     "cold_start": ([], ["--runs", "15"]),
+    "subscribers": ([], ["--subscribers", "1000", "--welcomes", "30"]),
 }
 EXTRAS = ("lambdas_roundtrip", "sqs_latency", "media_thumbnails")
 
