@@ -31,21 +31,23 @@ def outbox(session: requests.Session, endpoints: dict, query: str | None = None)
     return session.get(f"{endpoints['console']}/api/outbox", params=params, timeout=300).json()
 
 
-def welcome_latency(session: requests.Session, endpoints: dict, count: int) -> Latency:
+def welcome_latency(session: requests.Session, endpoints: dict, count: int) -> tuple[Latency, set[str]]:
+    """Each subscribe timed until its welcome is in the outbox; and the addresses (they get the post too)."""
     api = endpoints["apis"]["Subscribers/SubscribersApi"]
-    latency = Latency()
+    latency, addresses = Latency(), set()
     for n in range(count + 5):
         address = f"bench-{uuid.uuid4().hex[:10]}@example.com"
+        addresses.add(address)
         started = time.perf_counter()
         session.post(f"{api}/subscribers", json={"email": address}, timeout=30).raise_for_status()
         while not outbox(session, endpoints, address):
             if time.perf_counter() - started > 30:
                 raise TimeoutError(f"no welcome to {address} after 30 s")
-            time.sleep(0.002)
+            time.sleep(0.02)  # polling the console harder would slow the instance it measures
         if n >= 5:  # the first ones warm the workers on the way
             latency.samples.append((time.perf_counter() - started) * 1000)
         time.sleep(0.06)  # stay under the stage's throttle (20 requests a second)
-    return latency
+    return latency, addresses
 
 
 def seed(endpoints: dict, table: str, count: int) -> set[str]:
@@ -94,12 +96,12 @@ def run(argv: list[str]) -> list[Figure]:
             table = ssm.get_parameter(Name="/platform/local/subscribers/TableName")["Parameter"]["Value"]
             send_queue = ssm.get_parameter(Name="/platform/local/subscribers/SendQueueUrl")["Parameter"]["Value"]
 
-            welcome = welcome_latency(session, endpoints, args.welcomes)
+            welcome, early = welcome_latency(session, endpoints, args.welcomes)
             print(f"subscribe to welcome in the outbox: p50 {welcome.p50:.0f} ms, p99 {welcome.p99:.0f} ms "
                   f"({welcome.n} subscribes)", flush=True)  # fmt: skip
 
             started = time.monotonic()
-            expected = seed(endpoints, table, args.subscribers)
+            expected = seed(endpoints, table, args.subscribers) | early
             wait_idle(session, endpoints, 1800)
             welcomes_s = time.monotonic() - started
             print(f"{args.subscribers} subscribers written and welcomed in {welcomes_s:.1f} s", flush=True)
