@@ -113,10 +113,10 @@ def run(argv: list[str]) -> list[Figure]:
             session.post(f"{blog}/posts", json=body, headers=admin, timeout=30).raise_for_status()
             published = time.time()
             session.post(f"{blog}/posts/{slug}/publish", headers=admin, timeout=30).raise_for_status()
-            time.sleep(1)
-            while not queue_empty(sqs, send_queue):
-                time.sleep(0.2)
-            wait_idle(session, endpoints, 600)
+            settled = None  # the send queue empty for 5 s on end: every job handled (wait-idle may never be
+            while settled is None or time.monotonic() - settled < 5:  # reached while other pollers run)
+                time.sleep(0.5)
+                settled = (settled or time.monotonic()) if queue_empty(sqs, send_queue) else None
             emails = [m for m in outbox(session, endpoints) if m["subject"] == title]
         finally:
             cloud.stop()
