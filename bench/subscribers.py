@@ -113,10 +113,14 @@ def run(argv: list[str]) -> list[Figure]:
             session.post(f"{blog}/posts", json=body, headers=admin, timeout=30).raise_for_status()
             published = time.time()
             session.post(f"{blog}/posts/{slug}/publish", headers=admin, timeout=30).raise_for_status()
-            settled = None  # the send queue empty for 5 s on end: every job handled (wait-idle may never be
-            while settled is None or time.monotonic() - settled < 5:  # reached while other pollers run)
+            # done: the send queue had jobs, then stayed empty for 5 s (wait-idle may never come while
+            # other pollers run, as after a 10 000 fan-out)
+            started_sending, settled = False, None
+            while not started_sending or settled is None or time.monotonic() - settled < 5:
                 time.sleep(0.5)
-                settled = (settled or time.monotonic()) if queue_empty(sqs, send_queue) else None
+                empty = queue_empty(sqs, send_queue)
+                started_sending = started_sending or not empty
+                settled = (settled or time.monotonic()) if empty and started_sending else None
             emails = [m for m in outbox(session, endpoints) if m["subject"] == title]
         finally:
             cloud.stop()
