@@ -64,7 +64,7 @@ help:
 
 setup: $(VENV)/.ready $(SAM_VENV)/.ready
 
-$(VENV)/.ready: requirements/dev.txt clients/python/pyproject.toml layers/shared/requirements.txt services/todos/src/requirements.txt services/blog/layers/markdown/requirements.txt services/blog/layers/templates/requirements.txt services/media/src/requirements.txt
+$(VENV)/.ready: requirements/dev.txt clients/python/pyproject.toml layers/shared/requirements.txt services/todos/src/requirements.txt services/blog/layers/markdown/requirements.txt services/blog/layers/templates/requirements.txt services/media/src/requirements.txt services/subscribers/layers/addresses/requirements.txt
 	@PY313=$$(scripts/find-python313) || exit 1; \
 	  echo "setup: app venv with $$PY313"; \
 	  [ -x $(PY) ] || $$PY313 -m venv $(VENV); \

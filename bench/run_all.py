@@ -42,6 +42,7 @@ BENCHES = {
     "cold_start": ([], ["--runs", "15"]),
     "load": ([], ["--users", "5", "--seconds", "20", "--warmup-seconds", "5"]),
     "todos_scale": ([], ["--requests", "100", "--warmup", "10"]),
+    "subscribers": ([], ["--subscribers", "1000", "--welcomes", "30"]),
 }
 EXTRAS = ("lambdas_roundtrip", "sqs_latency", "media_thumbnails")
 

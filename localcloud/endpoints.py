@@ -46,7 +46,8 @@ def cognito_ids(d: Deployment) -> dict[str, str]:
 
 
 def rewrite_api_urls(d: Deployment, http_url: str) -> None:
-    """Outputs that name an API's AWS URL point at its local URL instead."""
+    """Outputs and functions' environment variables that name an API's AWS URL (an API of this stack, or of a
+    sibling passed in through a parameter or SSM) point at its local URL instead."""
     ids = [r.ref for r in d.of_type("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api")]
     if not ids:
         return
@@ -58,3 +59,5 @@ def rewrite_api_urls(d: Deployment, http_url: str) -> None:
     for outputs in d.outputs.values():
         for key, value in outputs.items():
             outputs[key] = local(value)
+    for spec in d.functions.values():
+        spec.environment = {name: local(value) for name, value in spec.environment.items()}

@@ -150,11 +150,12 @@ class LocalCloud:
         for line in self.deployment.notices:
             notice(line)
         progress(f"provisioned {len(self.deployment.resources)} resources, {len(self.deployment.functions)} functions")
+        # before the workers start: their environment may name another API
+        rewrite_api_urls(self.deployment, self.http_url)
         self._start_lambdas(LambdaService, progress, notice)
         self.gateway = Gateway(
             self.deployment, self.invoke, self.aws, principals=self.front.principals, requests=self.requests
         )
-        rewrite_api_urls(self.deployment, self.http_url)
         self._start_edge(progress)
         progress("starting event sources")
         self.sources = Sources(self.deployment, self.invoke, self.aws, self.events,

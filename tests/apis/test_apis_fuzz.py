@@ -122,4 +122,6 @@ def test_no_input_gets_a_5xx_or_an_answer_outside_the_contract(cloud, pools, api
     print(
         f"\n{api.service} {method} {route}: {cases} cases in {seconds:.1f} s, statuses {dict(sorted(statuses.items()))}"
     )
+    if "x-fuzz-no-success" in api.spec.operation(method, route):  # it says why no generated input can succeed
+        return
     assert any(200 <= s < 300 for s in statuses), f"no valid request reached the function: {statuses}"

@@ -74,7 +74,9 @@ def test_the_transform_makes_the_functions_queues_and_every_output_an_ssm_parame
     assert raw["Resources"]["RenderQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 3
     written = {r["Properties"]["Name"]["Fn::Sub"].rsplit("/", 1)[1]
                for r in raw["Resources"].values() if r["Type"] == "AWS::SSM::Parameter"}  # fmt: skip
-    assert set(raw["Outputs"]) <= written
+    names = {n for n, o in raw["Outputs"].items() if n.endswith("Parameter")}  # SSM names for dependants
+    assert set(raw["Outputs"]) - names <= written
+    assert {raw["Outputs"][n]["Value"]["Ref"] for n in names} <= set(raw["Resources"])
 
 
 def test_replica_regions_make_the_table_global(raw):

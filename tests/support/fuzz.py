@@ -94,6 +94,8 @@ def _string(schema: dict) -> st.SearchStrategy:
         return st.dates().map(lambda d: d.isoformat())
     if schema.get("format") == "date-time":
         return st.datetimes().map(lambda t: t.isoformat(timespec="milliseconds") + "Z")
+    if schema.get("format") == "email":  # addresses as RFC 5322 allows them, or any text
+        return st.one_of(st.emails(), st.text(max_size=high)).filter(lambda s: low <= len(s) <= high)
     if "pattern" in schema:
         return st.from_regex(ecma_regex.translate(schema["pattern"])).filter(lambda s: low <= len(s) <= high)
     return st.text(min_size=low, max_size=min(high, low + 300))

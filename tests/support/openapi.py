@@ -131,12 +131,16 @@ class OpenApi:
         raise KeyError(path)
 
     def _expectations_uncached(self, method: str, route: str, status: int):
-        """(body validator or None, {header: validator}) for a declared response; None when undeclared."""
+        """(body validator, a non-JSON media type, or None; {header: validator}) for a declared response;
+        None when undeclared."""
         declared = self.operation(method, route)["responses"].get(str(status))
         if declared is None:
             return None
         content = declared.get("content")
-        body = validator(to_json_schema(content["application/json"]["schema"])) if content else None
+        if content and "application/json" not in content:
+            body = next(iter(content))  # a page (text/html): its media type, and a body of any text
+        else:
+            body = validator(to_json_schema(content["application/json"]["schema"])) if content else None
         headers = {name: validator(to_json_schema(h["schema"])) for name, h in (declared.get("headers") or {}).items()}
         return body, headers
 
@@ -153,6 +157,9 @@ class OpenApi:
         body, headers = expected
         if body is None:
             assert not response.body, f"{method} {path}: {response.status} must have no body"
+        elif isinstance(body, str):
+            assert response.headers.get("Content-Type", "").startswith(body), f"{where}: not {body}"
+            assert response.body, f"{where}: no {body} body"
         else:
             assert response.headers.get("Content-Type", "").startswith("application/json")
             body.validate(response.json())

@@ -14,6 +14,7 @@ SERVICES = {
     "media": "services/media/template.yaml",
     "updates": "services/updates/template.yaml",
     "blog": "services/blog/template.yaml",
+    "subscribers": "services/subscribers/template.yaml",
 }
 USER_POOL_ARN = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Abc123"
 

@@ -1,0 +1,26 @@
+"""The unsubscribe pages. GET only shows a button: mail scanners follow links, and must not unsubscribe
+anyone; the button posts the same one-click body a mail client sends."""
+
+from __future__ import annotations
+
+import html
+
+from subscribers.logic.emails import page
+
+
+def confirm(action: str) -> str:
+    form = (
+        f'<form method="post" action="{html.escape(action)}">'
+        '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
+        "<p>Stop receiving new posts at this address?</p>"
+        '<button type="submit">Unsubscribe</button></form>'
+    )
+    return page("Unsubscribe", form)
+
+
+def done() -> str:
+    return page("You are unsubscribed", "<p>This address gets no more emails from us.</p>")
+
+
+def invalid_link() -> str:
+    return page("This link is not valid", "<p>Copy the whole unsubscribe link from the email and try again.</p>")
