@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 
 import pytest
 
@@ -338,3 +339,30 @@ def test_resetting_a_stuck_poller_many_times_never_hangs_and_only_new_records_fo
     # An invocation already under way when the last reset returned may still land (it cannot be
     # recalled); nothing from before the reset is retried after it.
     assert late[-1] == "after" and late.count("after") == 1 and len(late) <= 2
+
+
+@pytest.mark.parametrize("kind", ["dynamodb", "kinesis"])
+def test_an_append_wakes_an_idle_stream_poller_instead_of_waiting_out_its_back_off(moto_url, monkeypatch, kind):
+    """The event log's append entry (moto's stream record tap, the front's PutRecord tap) wakes the
+    stream's poller. With a 60 s back-off, only the wake can deliver the record within the 10 s wait."""
+    from localcloud.sources import streams
+
+    monkeypatch.setattr(streams, "IDLE_BACKOFF", (60.0, 60.0))
+    aws = client_factory(moto_url)
+    name = unique("wake")
+    stream_arn = make_table(aws, name) if kind == "dynamodb" else make_stream(aws, name)
+    fns = FakeFunctions()
+    fns.add("OnAppend")
+    esm = mapping("Map", stream_arn, "OnAppend", StartingPosition="TRIM_HORIZON")
+    with running(moto_url, fns, [esm]) as (sources, events):
+        [poller] = sources.pollers
+        wait_for(lambda: poller.ready, timeout=10)
+        time.sleep(0.5)  # its first empty read done: the poller now sleeps out the 60 s back-off
+        if kind == "dynamodb":
+            aws("dynamodb").put_item(TableName=name, Item={"pk": {"S": "a"}})
+            events.record("dynamodb", "INSERT", name, {})  # what moto's stream tap records in localcloud
+        else:
+            put(aws, name, {"page": "/a"})
+            events.record("kinesis", "PutRecord", name, {}, direction="in")  # what the front's tap records
+        assert wait_for(lambda: fns.records_for("OnAppend"), timeout=10)
+        events.record(kind, "delivery", name, {})  # a poller's own entries wake nothing
