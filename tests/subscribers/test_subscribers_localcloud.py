@@ -139,3 +139,26 @@ def test_beyond_the_stage_throttle_is_a_429(subs):
         statuses = list(pool.map(hit, range(160)))
     time.sleep(2.5)  # the bucket refills (20 a second, 40 deep) for the tests after this one
     assert 429 in statuses and set(statuses) <= {400, 429}
+
+
+def test_an_ses_throttle_is_retried_and_the_welcome_still_goes_out_once(subs, faults):
+    subs.settle()  # nothing else in flight takes the one throttled send
+    rule = faults.error("ses", action="SendEmail", count=1)  # SES v2's TooManyRequestsException, once
+    address = f"{unique('throttled')}@example.com"
+    assert subs.subscribe(address).status_code == 202
+    subs.settle()
+    assert faults.hits(rule) == 1
+    assert len(subs.mail_to(address)) == 1
+
+
+def test_a_permanent_ses_rejection_is_recorded_on_the_subscriber_and_sends_nothing(subs, faults):
+    subs.settle()
+    faults.error("ses", action="SendEmail", error="MessageRejected", status=400, count=1)
+    address = f"{unique('rejected')}@example.com"
+    assert subs.subscribe(address).status_code == 202
+    subs.settle()
+    assert subs.mail_to(address) == []
+    table = subs.cloud.aws("dynamodb")
+    name = next(t for t in table.list_tables()["TableNames"] if "SubscribersTable" in t)
+    [item] = [i for i in table.scan(TableName=name)["Items"] if i["email"]["S"] == address]
+    assert "MessageRejected" in item["rejected"]["S"]
