@@ -80,6 +80,10 @@ def aws():
     with pytest.MonkeyPatch.context() as patch:
         for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
             patch.delenv(name, raising=False)
+        # Other services' conftests set the same names (TABLE_NAME, POWERTOOLS_SERVICE_NAME) when the whole
+        # suite is collected: the handlers, imported inside the tests, must read this service's values.
+        for name, value in ENV.items():
+            patch.setenv(name, value)
         with mock_aws():
             dynamodb = boto3.client("dynamodb")
             dynamodb.create_table(**table_definition("SubscribersTable", ENV["TABLE_NAME"]))
