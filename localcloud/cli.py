@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import logging
 import runpy
@@ -84,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     return commands[args.command](args)
 
 
+STOP_DEADLINE = 20.0
+
+
 def _up(args: argparse.Namespace) -> int:
     state_dir = Path(args.state_dir)
     lock = InstanceLock(state_dir)
@@ -121,6 +125,8 @@ def _serve(args: argparse.Namespace, state_dir: Path) -> int:
     terminal = None if args.quiet else _terminal(cloud)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    # Ctrl-C stops it even when started from a script's background job, which inherits SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         cloud.start(progress=say, notice=lambda m: print(f"  ! {m}", flush=True))
         endpoints = cloud.endpoints()
@@ -138,9 +144,13 @@ def _serve(args: argparse.Namespace, state_dir: Path) -> int:
         pass
     finally:
         print("localcloud stopping", flush=True)
+        # A stop that hangs must not keep a terminal (or CI) waiting: after STOP_DEADLINE seconds every
+        # thread's stack goes to stderr and the process exits, and its workers die with it (PDEATHSIG).
+        faulthandler.dump_traceback_later(STOP_DEADLINE, exit=True)
         cloud.stop()
         if terminal is not None:
             terminal.stop()
+        faulthandler.cancel_dump_traceback_later()
     return 0
 
 
