@@ -121,9 +121,12 @@ ci-deps:
 
 # SERVICE=x runs that service's tests only (services/x/service.yaml lists them), as its team pipeline does.
 # Each run leaves its counts in $(JUNIT), which `make report` reads.
+# The suite waits on localcloud as much as it computes, so it runs on TEST_WORKERS xdist workers, a test file
+# to a worker (its module fixtures start once); each worker starts its own session localcloud.
 JUNIT := .report/junit.xml
+TEST_WORKERS ?= 2
 unit: $(VENV)/.ready browser-deps web-deps
-	$(PY) -m pytest $(if $(SERVICE),$$($(PY) -m tools.services tests $(SERVICE))) --junitxml=$(JUNIT)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(if $(SERVICE),$$($(PY) -m tools.services tests $(SERVICE))) --junitxml=$(JUNIT)
 
 # The Swagger UI test (tests/localcloud/test_console_browser.py) drives Debian's chromium headless through
 # Playwright's executable_path (never `playwright install`: no network). Installed from Debian's registry when

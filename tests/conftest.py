@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from tests.support import summaries
 from tests.support.faults import faults  # noqa: F401 (the fixture: fault rules cleared after each test)
 from tests.support.localcloud import ROOT, LocalCloudProcess
 
@@ -51,3 +52,13 @@ def pytest_collection_modifyitems(items):
             or getattr(module, "LocalCloudProcess", None) is not None
         ):
             item.add_marker(pytest.mark.localcloud)
+
+
+# Hooks of the summary live here, the one conftest xdist's controller loads.
+def pytest_runtest_logreport(report):
+    summaries.record(report)
+
+
+def pytest_terminal_summary(terminalreporter):
+    summaries.write_corpus_count(terminalreporter)
+    summaries.write_browser_note(terminalreporter)

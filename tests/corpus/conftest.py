@@ -13,8 +13,6 @@ from tests.corpus.support import start_app
 
 collect_ignore_glob = ["apps/*"]
 
-_OUTCOMES: dict[str, list[tuple[str, str]]] = {}  # app -> [(outcome, reason)] of its tests
-
 
 @pytest.fixture(scope="session")
 def _stopping():
@@ -52,14 +50,15 @@ def pytest_runtest_makereport(item, call):
     if name is None:
         return
     if report.when == "call" or (report.when == "setup" and not report.passed):
-        _OUTCOMES.setdefault(name, []).append(_classify(report))
+        # carried on the report, so that the count is whole when xdist workers run the apps
+        report.user_properties.append(("corpus", [name, *_classify(report)]))
 
 
 def _classify(report) -> tuple[str, str]:
     if hasattr(report, "wasxfail"):
         return ("xfail", report.wasxfail) if report.skipped else ("passed", "")  # a non-strict XPASS
     if report.skipped:
-        reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else "skipped"
+        reason = str(report.longrepr[-1]) if isinstance(report.longrepr, (tuple, list)) else "skipped"
         return ("slow", reason) if "slow:" in reason else ("skipped", reason)
     if report.failed and str(report.longrepr).startswith("[XPASS(strict)]"):
         return "failed", f"{report.longrepr} (it works now: drop the xfail mark)"
@@ -67,19 +66,3 @@ def _classify(report) -> tuple[str, str]:
         message = getattr(report.longrepr, "reprcrash", None)
         return "failed", (message.message.splitlines()[0] if message else "failed")[:160]
     return "passed", ""
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not _OUTCOMES:
-        return
-    working = [name for name, results in _OUTCOMES.items() if all(o in ("passed", "slow") for o, _ in results)]
-    terminalreporter.section("corpus")
-    terminalreporter.write_line(f"corpus: {len(working)}/{len(_OUTCOMES)} public SAM apps work")
-    slow = sum(o == "slow" for results in _OUTCOMES.values() for o, _ in results)
-    if slow:
-        terminalreporter.write_line(f"  ({slow} slow tests not run: pytest -m slow tests/corpus)")
-    for name in sorted(set(_OUTCOMES) - set(working)):
-        bad = [(o, r) for o, r in _OUTCOMES[name] if o not in ("passed", "slow")]
-        kinds = sorted({o for o, _ in bad})
-        reasons = "; ".join(dict.fromkeys(r for _, r in bad))
-        terminalreporter.write_line(f"  {name}: {'/'.join(kinds)}: {reasons}")

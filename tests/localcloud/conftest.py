@@ -1,5 +1,5 @@
-"""Fixtures shared by the console tests: localcloud on the console fixture template, and a loud note
-when the Swagger UI browser test could not run."""
+"""Fixtures shared by the localcloud tests: localcloud on the console fixture template, and a root
+localcloud a test can stop and start again on the same state (`restartable`)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.localcloud import LocalCloudProcess
+from tests.support.localcloud import ROOT, LocalCloudProcess
 
 CONSOLE_TEMPLATE = Path(__file__).parent / "templates" / "console" / "template.yaml"
-BROWSER_SKIP_MARK = "chromium is not installed"
 
 
 @pytest.fixture(scope="session")
@@ -29,12 +28,16 @@ def console_app(console_cloud):
     console_cloud.reset()
 
 
-def pytest_terminal_summary(terminalreporter) -> None:
-    skipped = terminalreporter.stats.get("skipped", [])
-    if any(BROWSER_SKIP_MARK in str(getattr(report, "longrepr", "")) for report in skipped):
-        terminalreporter.write_sep("!", "THE SWAGGER UI BROWSER TEST DID NOT RUN", red=True, bold=True)
-        terminalreporter.write_line(
-            "chromium could not be found at /usr/bin/chromium. Install it with `make browser-deps` "
-            "(apt-get install chromium chromium-driver) and run tests/localcloud/test_console_browser.py.",
-            red=True,
-        )
+@pytest.fixture
+def restartable(tmp_path):
+    """start(*extra) → a root localcloud on tmp_path's state; every one started is stopped at the end."""
+    clouds: list[LocalCloudProcess] = []
+
+    def start(*extra: str) -> LocalCloudProcess:
+        cloud = LocalCloudProcess(ROOT / "template.yaml", tmp_path, tmp_path / f"log{len(clouds)}.txt", extra=extra)
+        clouds.append(cloud.start())
+        return cloud
+
+    yield start
+    for cloud in clouds:
+        cloud.stop()

@@ -16,8 +16,8 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 
-from tests.localcloud.conftest import BROWSER_SKIP_MARK
 from tests.support.localcloud import DEMO_PASSWORD
+from tests.support.summaries import BROWSER_SKIP_MARK
 
 pytestmark = [pytest.mark.localcloud, pytest.mark.timeout(180)]
 

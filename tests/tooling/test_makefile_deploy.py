@@ -215,7 +215,7 @@ def test_ci_passes_its_own_deploy_flags_through():
 
 def test_test_for_one_service_runs_its_tests_template_and_build_only():
     lines = "\n".join(line for target in ("unit", "validate", "build-ci") for line in dry_run(target, "todos"))
-    assert "pytest $(.venv/bin/python -m tools.services tests todos)" in lines
+    assert "pytest -n 2 --dist loadfile $(.venv/bin/python -m tools.services tests todos)" in lines
     assert "for t in services/todos/template.yaml;" in lines
     assert ".aws-sam/ci/root" not in lines
     assert "services/identity/template.yaml" not in lines
