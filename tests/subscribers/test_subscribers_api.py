@@ -81,7 +81,10 @@ def test_the_home_page_form_subscribes_and_answers_with_a_page_that_leads_back()
     assert reply["statusCode"] == 200 and head(reply, "Cache-Control") == "no-store"
     assert head(reply, "Content-Type").startswith("text/html") and '<a href="/">' in reply["body"]
     assert [i["email"] for i in items()] == ["form.reader@example.com"]
-    assert call("subscribe.json", body="email=not-an-address", content_type=form)["statusCode"] == 400
+    refused = call("subscribe.json", body="email=not-an-address", content_type=form)
+    assert refused["statusCode"] == 400 and head(refused, "Content-Type").startswith("text/html")
+    assert "cannot be subscribed" in refused["body"] and 'href="/#subscribe"' in refused["body"]
+    assert len(items()) == 1
 
 
 def test_resubscribing_after_unsubscribing_reactivates_without_a_new_item():

@@ -51,12 +51,22 @@ def _one_click() -> None:
         raise BadRequest("the body must be List-Unsubscribe=One-Click", code="InvalidBody")
 
 
+def _subscribe_form() -> Response:
+    """The home page's form (one value a field, the last one given): a reader sees a page either way, the
+    address's problem on it rather than a JSON error (a 413 still is one: no form of ours is that big)."""
+    fields = {name: values[-1] for name, values in _form().items()}
+    try:
+        wiring.subscriptions(SETTINGS).subscribe(fields)
+    except BadRequest as exc:
+        return html_response(400, pages.not_subscribed(exc.message))
+    return html_response(200, pages.subscribed(ACCEPTED["message"]))
+
+
 @app.post("/subscribers")
 def subscribe():
     event, content_type = app.current_event, header(app, "Content-Type")
-    if _is_form(content_type):  # the home page's form: one value a field, the last one given
-        wiring.subscriptions(SETTINGS).subscribe({name: values[-1] for name, values in _form().items()})
-        return html_response(200, pages.subscribed(ACCEPTED["message"]))
+    if _is_form(content_type):
+        return _subscribe_form()
     body = parse_json_body(
         event.body, is_base64=bool(event.is_base64_encoded), content_type=content_type, max_bytes=MAX_BODY_BYTES
     )

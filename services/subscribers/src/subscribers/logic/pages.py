@@ -24,6 +24,11 @@ def subscribed(message: str) -> str:
     return page("Thanks for subscribing", f'<p>{html.escape(message)}</p><p><a href="/">Back to the posts</a></p>')
 
 
+def not_subscribed(problem: str) -> str:
+    body = f'<p>{html.escape(problem)}</p><p><a href="/#subscribe">Try another address</a></p>'
+    return page("That address cannot be subscribed", body)
+
+
 def done() -> str:
     return page("You are unsubscribed", "<p>This address gets no more emails from us.</p>")
 
