@@ -163,7 +163,8 @@ web-deps:
 
 # Deploy-readiness: sam's own lint, our cfn-lint rules (tools/cfn_rules: DLQs, on-failure destinations,
 # log retention), and checkov with 0 failed checks (a skip lives in the resource's Metadata with its reason).
-VALIDATED := $(if $(SERVICE),$(SOURCE),$(TEMPLATES) pipelines/bootstrap.yaml)
+# A service's nested templates of its own (subscribers' feed.yaml) are validated with it.
+VALIDATED := $(if $(SERVICE),$(SOURCE) $(wildcard $(dir $(SOURCE))feed.yaml),$(TEMPLATES) $(wildcard services/*/feed.yaml) pipelines/bootstrap.yaml)
 validate: $(SAM_VENV)/.ready $(CHECKOV_VENV)/.ready
 	@for t in $(VALIDATED); do $(SAM_ENV) $(SAM) validate --lint --template-file $$t || exit 1; done
 	$(SAM_VENV)/bin/cfn-lint --append-rules tools/cfn_rules -- $(VALIDATED)

@@ -4,6 +4,7 @@ and id a client needs), and the stack outputs that name an API's AWS URL pointed
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from localcloud.model import Deployment
@@ -45,9 +46,11 @@ def cognito_ids(d: Deployment) -> dict[str, str]:
     return ids
 
 
-def rewrite_api_urls(d: Deployment, http_url: str) -> None:
-    """Outputs and functions' environment variables that name an API's AWS URL (an API of this stack, or of a
-    sibling passed in through a parameter or SSM) point at its local URL instead."""
+def rewrite_api_urls(d: Deployment, http_url: str, ssm: Any = None) -> None:
+    """Outputs, functions' environment variables and, given an `ssm` client, the values of the stacks' SSM
+    parameters that name an API's AWS URL (an API of this stack, or of a sibling passed in through a parameter
+    or SSM) point at its local URL instead: a function that reads such a parameter at run time gets the
+    local URL too."""
     ids = [r.ref for r in d.of_type("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api")]
     if not ids:
         return
@@ -61,3 +64,16 @@ def rewrite_api_urls(d: Deployment, http_url: str) -> None:
             outputs[key] = local(value)
     for spec in d.functions.values():
         spec.environment = {name: local(value) for name, value in spec.environment.items()}
+    if ssm is not None:
+        _rewrite_parameters(d, local, ssm)
+
+
+def _rewrite_parameters(d: Deployment, local: Callable[[Any], Any], ssm: Any) -> None:
+    """Each `AWS::SSM::Parameter` of type String whose value names an API's AWS URL, overwritten in place."""
+    for parameter in d.of_type("AWS::SSM::Parameter"):
+        name, value = parameter.properties.get("Name") or parameter.ref, parameter.properties.get("Value")
+        if parameter.properties.get("Type", "String") != "String" or not isinstance(value, str):
+            continue
+        rewritten = local(value)
+        if rewritten != value and name:
+            ssm.put_parameter(Name=name, Value=rewritten, Type="String", Overwrite=True)

@@ -151,7 +151,7 @@ class LocalCloud:
             notice(line)
         progress(f"provisioned {len(self.deployment.resources)} resources, {len(self.deployment.functions)} functions")
         # before the workers start: their environment may name another API
-        rewrite_api_urls(self.deployment, self.http_url)
+        rewrite_api_urls(self.deployment, self.http_url, self.aws("ssm"))
         self._start_lambdas(LambdaService, progress, notice)
         self.gateway = Gateway(
             self.deployment, self.invoke, self.aws, principals=self.front.principals, requests=self.requests

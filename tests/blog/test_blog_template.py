@@ -129,7 +129,7 @@ def test_media_is_reached_through_its_own_oac_with_the_media_prefix_stripped(raw
     config = raw["Resources"]["Cdn"]["Properties"]["DistributionConfig"]
     origin = next(o["Fn::If"][1] for o in config["Origins"] if "Fn::If" in o and o["Fn::If"][1]["Id"] == "media")
     assert origin["OriginAccessControlId"] == {"Ref": "MediaAccess"}
-    behaviour = next(b["Fn::If"][1] for b in config["CacheBehaviors"] if "Fn::If" in b)
+    behaviour = next(b["Fn::If"][1] for b in config["CacheBehaviors"] if "Fn::If" in b and b["Fn::If"][0] == "HasMedia")
     assert behaviour["PathPattern"] == "/media/*" and behaviour["TargetOriginId"] == "media"
     (association,) = behaviour["FunctionAssociations"]
     assert association["FunctionARN"] == {"Fn::GetAtt": ["MediaPathFunction", "FunctionMetadata.FunctionARN"]}
@@ -139,6 +139,24 @@ def test_media_is_reached_through_its_own_oac_with_the_media_prefix_stripped(raw
              "request": {"method": "GET", "uri": "/media/renditions/abc/800.webp", "querystring": {},
                          "headers": {}, "cookies": {}}}  # fmt: skip
     assert function.viewer_request(event)["uri"] == "/renditions/abc/800.webp"
+
+
+def test_the_subscribers_api_is_served_under_api_subscribers_before_the_posts_api_and_never_cached(raw):
+    config = distribution(raw)
+    [origin] = [o["Fn::If"][1] for o in config["Origins"] if "Fn::If" in o and o["Fn::If"][0] == "HasSubscribers"]
+    assert origin["Id"] == "subscribers" and origin["DomainName"] == {"Ref": "SubscribersApiDomainName"}
+    assert "OriginPath" not in origin  # its stage is `api`: /api/subscribers/… is its route /subscribers/…
+    patterns = [b["Fn::If"][1]["PathPattern"] if "Fn::If" in b else b["PathPattern"] for b in config["CacheBehaviors"]]
+    assert patterns.index("/api/subscribers*") < patterns.index("/api/*")  # CloudFront takes the first match
+    [behaviour] = [
+        b["Fn::If"][1] for b in config["CacheBehaviors"] if "Fn::If" in b and b["Fn::If"][0] == "HasSubscribers"
+    ]
+    assert behaviour["TargetOriginId"] == "subscribers" and "POST" in behaviour["AllowedMethods"]
+    assert behaviour["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # Managed-CachingDisabled
+    assert behaviour["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # AllViewerExceptHostHeader
+    assert raw["Parameters"]["SubscribersApiDomainName"]["Default"] == ""
+    subscribers = load_template("services/subscribers/template.yaml")["Resources"]["SubscribersApi"]
+    assert subscribers["Properties"]["StageName"] == "api"
 
 
 def layer_choices(layers) -> list:

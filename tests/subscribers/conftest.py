@@ -17,6 +17,9 @@ os.environ.update(
     AWS_DEFAULT_REGION="us-east-1",
 )
 SAMPLE_KEY = "sample-token-key-of-at-least-16-bytes"  # the key the sample events' tokens were made with
+SITE_URL = "https://blog.example.com"  # what the blog's SSM parameters hold here
+BLOG_API_URL = "https://blog-api.example.com/api"
+UNSUBSCRIBE_URL = f"{SITE_URL}/api/subscribers/unsubscribe"
 ENV = {
     "TABLE_NAME": "subscribers-test",
     "STATUS_INDEX": "byStatus",
@@ -25,9 +28,8 @@ ENV = {
     "SEND_QUEUE_URL": "",  # set once the queue exists
     "SENDER": "no-reply@example.com",
     "SITE_NAME": "MyBlog",
-    "SITE_URL": "https://blog.example.com",
-    "BLOG_API_URL": "https://blog-api.example.com/api",
-    "UNSUBSCRIBE_URL": "https://blog.example.com/api/subscribers/unsubscribe",
+    "SITE_URL_PARAMETER": "/platform/test/blog/SiteUrl",
+    "BLOG_API_URL_PARAMETER": "/platform/test/blog/ApiUrl",
     "MAX_SEND_RATE": "1000",
     "SEND_CONCURRENCY": "1",
     "POWERTOOLS_SERVICE_NAME": "subscribers",
@@ -90,6 +92,9 @@ def aws():
             dynamodb.create_table(**table_definition("IdempotencyTable", ENV["IDEMPOTENCY_TABLE"]))
             boto3.client("secretsmanager").create_secret(Name=ENV["TOKEN_KEY_SECRET"], SecretString=SAMPLE_KEY)
             boto3.client("ses").verify_email_identity(EmailAddress=ENV["SENDER"])
+            ssm = boto3.client("ssm")
+            ssm.put_parameter(Name=ENV["SITE_URL_PARAMETER"], Value=SITE_URL, Type="String")
+            ssm.put_parameter(Name=ENV["BLOG_API_URL_PARAMETER"], Value=BLOG_API_URL, Type="String")
             queue = boto3.client("sqs").create_queue(QueueName="subscribers-send-test")["QueueUrl"]
             patch.setenv("SEND_QUEUE_URL", queue)
             yield
@@ -99,6 +104,7 @@ def aws():
                 "tokens",
                 "store",
                 "subscriptions",
+                "blog_urls",
                 "delivery",
                 "paced_delivery",
                 "fanout",

@@ -75,6 +75,18 @@ def test_not_json_is_a_400_and_another_media_type_a_415():
     assert call("subscribe.json", content_type="text/plain")["statusCode"] == 415
 
 
+def test_the_home_page_form_subscribes_and_answers_with_a_page_that_leads_back():
+    form = "application/x-www-form-urlencoded"
+    reply = call("subscribe.json", body="email=Form.Reader%40Example.com", content_type=form)
+    assert reply["statusCode"] == 200 and head(reply, "Cache-Control") == "no-store"
+    assert head(reply, "Content-Type").startswith("text/html") and '<a href="/">' in reply["body"]
+    assert [i["email"] for i in items()] == ["form.reader@example.com"]
+    refused = call("subscribe.json", body="email=not-an-address", content_type=form)
+    assert refused["statusCode"] == 400 and head(refused, "Content-Type").startswith("text/html")
+    assert "cannot be subscribed" in refused["body"] and 'href="/#subscribe"' in refused["body"]
+    assert len(items()) == 1
+
+
 def test_resubscribing_after_unsubscribing_reactivates_without_a_new_item():
     call("subscribe.json")
     call("unsubscribe.json")

@@ -26,6 +26,7 @@ FUNCTIONS = {
     "SendPostEmailFunction": "send-post-email.json",
 }
 RESOURCES = load_template(TEMPLATE)["Resources"]
+FEED = load_template("services/subscribers/feed.yaml")
 
 
 def template_routes() -> set[tuple[str, str]]:
@@ -86,14 +87,32 @@ def test_the_queues_have_dlqs_with_alarms_and_their_consumers_report_partial_fai
 
 
 def test_only_post_published_reaches_the_fan_out_and_the_send_rate_sets_concurrency_and_batch():
-    subscription = RESOURCES["PostsSubscription"]["Properties"]
+    subscription = FEED["Resources"]["PostsSubscription"]["Properties"]
     assert subscription["FilterPolicy"] == {"type": ["PostPublished"]} and subscription["RawMessageDelivery"]
+    [statement] = FEED["Resources"]["PostsQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Ref": "BlogEventsTopicArn"}}}
     sender = RESOURCES["SendPostEmailFunction"]["Properties"]
     assert sender["ReservedConcurrentExecutions"] == {
         "Fn::FindInMap": ["SendRates", {"Ref": "MaxSendRate"}, "Concurrency"]
     }
     [source] = sender["Events"].values()
     assert source["Properties"]["BatchSize"] == {"Fn::FindInMap": ["SendRates", {"Ref": "MaxSendRate"}, "BatchSize"]}
+
+
+def test_alone_it_nests_its_feed_with_the_topic_from_ssm_and_the_root_nests_it_after_the_blog():
+    feed = RESOURCES["Feed"]
+    assert feed["Type"] == "AWS::Serverless::Application" and feed["Properties"]["Location"] == "feed.yaml"
+    assert feed["Condition"] == "OwnFeed"
+    assert load_template(TEMPLATE)["Parameters"]["SubscribeToBlogEvents"]["Default"] == "true"
+    topic = feed["Properties"]["Parameters"]["BlogEventsTopicArn"]
+    assert topic == {"Fn::Sub": "{{resolve:ssm:${BlogEventsTopicArnParameter}}}"}
+    root = load_template("template.yaml")["Resources"]
+    assert root["Subscribers"]["Properties"]["Parameters"]["SubscribeToBlogEvents"] == "false"
+    assert "DependsOn" not in root["Subscribers"] and "['Blog'," not in str(root["Subscribers"]["Properties"])
+    fed = root["SubscribersFeed"]["Properties"]
+    assert fed["Location"] == "services/subscribers/feed.yaml"
+    assert fed["Parameters"]["BlogEventsTopicArn"] == {"Fn::GetAtt": ["Blog", "Outputs.BlogEventsTopicArn"]}
+    assert fed["Parameters"]["PostsQueueArn"] == {"Fn::GetAtt": ["Subscribers", "Outputs.PostsQueueArn"]}
 
 
 def test_the_stage_is_api_throttled_and_the_waf_is_off_by_default():
@@ -111,6 +130,26 @@ def test_every_output_is_also_an_ssm_parameter():
     written = {r["Properties"]["Name"]["Fn::Sub"].rsplit("/", 1)[1]
                for r in RESOURCES.values() if r["Type"] == "AWS::SSM::Parameter"}  # fmt: skip
     assert set(template["Outputs"]) == written
+
+
+def test_the_email_functions_read_the_blog_urls_from_ssm_only_on_first_use():
+    code = (
+        "import sys; from subscribers.handlers import send_welcome, send_post_email; "
+        "print(sorted(m for m in ('aws_lambda_powertools.utilities.parameters', 'boto3') if m in sys.modules))"
+    )
+    path = f"{ROOT}/services/subscribers/src:{ROOT}/layers/shared"
+    env = {"PYTHONPATH": path, "TABLE_NAME": "t", "TOKEN_KEY_SECRET": "s", "IDEMPOTENCY_TABLE": "i", "SENDER": "a@b.c",
+           "SITE_URL_PARAMETER": "/p/e/blog/SiteUrl", "BLOG_API_URL_PARAMETER": "/p/e/blog/ApiUrl",
+           "AWS_DEFAULT_REGION": "us-east-1", "PATH": "/usr/bin:/bin"}  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    policies = [RESOURCES[f]["Properties"]["Policies"] for f in ("SendWelcomeFunction", "SendPostEmailFunction")]
+    read = [[p["SSMParameterWithSlashPrefixReadPolicy"]["ParameterName"] for p in each
+             if "SSMParameterWithSlashPrefixReadPolicy" in p] for each in policies]  # fmt: skip
+    assert read == [
+        [{"Ref": "BlogSiteUrlParameter"}],
+        [{"Ref": "BlogSiteUrlParameter"}, {"Ref": "BlogApiUrlParameter"}],
+    ]
 
 
 def test_the_api_function_imports_neither_email_validator_nor_boto3_at_cold_start():

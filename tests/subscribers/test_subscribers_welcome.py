@@ -9,7 +9,7 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from botocore.exceptions import ClientError
 
-from tests.subscribers.conftest import ENV, Context, sample, sent
+from tests.subscribers.conftest import ENV, UNSUBSCRIBE_URL, Context, sample, sent
 
 pytestmark = pytest.mark.usefixtures("clean")
 
@@ -32,7 +32,7 @@ def test_the_sample_insert_sends_one_welcome_with_both_parts_and_the_one_click_h
     assert run(sample("send-welcome.json")) == {"batchItemFailures": []}
     [message] = sent()
     assert message["To"] == "reader@example.com" and message["Subject"] == "Welcome to MyBlog"
-    link = f"{ENV['UNSUBSCRIBE_URL']}?token={sample('unsubscribe.json')['queryStringParameters']['token']}"
+    link = f"{UNSUBSCRIBE_URL}?token={sample('unsubscribe.json')['queryStringParameters']['token']}"
     assert message["List-Unsubscribe"] == f"<{link}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text = message.get_body(("plain",)).get_content()

@@ -131,8 +131,8 @@ class OpenApi:
         raise KeyError(path)
 
     def _expectations_uncached(self, method: str, route: str, status: int):
-        """(body validator, a non-JSON media type, or None; {header: validator}) for a declared response;
-        None when undeclared."""
+        """(body validator, a non-JSON media type, or None; {header: validator}; the other media types declared
+        beside JSON, e.g. a page for a form post) for a declared response; None when undeclared."""
         declared = self.operation(method, route)["responses"].get(str(status))
         if declared is None:
             return None
@@ -142,7 +142,8 @@ class OpenApi:
         else:
             body = validator(to_json_schema(content["application/json"]["schema"])) if content else None
         headers = {name: validator(to_json_schema(h["schema"])) for name, h in (declared.get("headers") or {}).items()}
-        return body, headers
+        others = tuple(media for media in content or () if media != "application/json")
+        return body, headers, others
 
     def check_response(self, method: str, path: str, response: Response) -> None:
         """Fail unless the status is declared for the operation and the body and headers match its schemas."""
@@ -154,8 +155,11 @@ class OpenApi:
         expected = self._expectations(method, route, response.status)
         where = f"{method} {path}: status {response.status}"
         assert expected is not None, f"{where} is not in {self.path.relative_to(ROOT)} ({response})"
-        body, headers = expected
-        if body is None:
+        body, headers, others = expected
+        media_type = response.headers.get("Content-Type", "")
+        if not isinstance(body, str) and any(media_type.startswith(other) for other in others):
+            assert response.body, f"{where}: no {media_type} body"
+        elif body is None:
             assert not response.body, f"{method} {path}: {response.status} must have no body"
         elif isinstance(body, str):
             assert response.headers.get("Content-Type", "").startswith(body), f"{where}: not {body}"

@@ -1,8 +1,9 @@
 """Each service's service.yaml says what its template really consumes and exposes.
 
 tools.changed trusts these declarations, so a template that gains an SSM input or output without its
-service.yaml would leave a dependent untested. The template is the truth: its SSM-typed parameter defaults
-are what it consumes, and the SSM parameters it writes are what it exposes.
+service.yaml would leave a dependent untested. The template is the truth: its SSM-typed parameter defaults,
+and the defaults of the String parameters that name an SSM parameter (read through a dynamic reference or
+by its functions at run time), are what it consumes; the SSM parameters it writes are what it exposes.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ def template_ssm(name: str) -> tuple[set[str], set[str]]:
     consumed = {
         spec["Default"].removeprefix(PREFIX)
         for spec in template.get("Parameters", {}).values()
-        if str(spec.get("Type", "")).startswith("AWS::SSM::Parameter::Value") and "Default" in spec
+        if (str(spec.get("Type", "")).startswith("AWS::SSM::Parameter::Value") and "Default" in spec)
+        or (spec.get("Type") == "String" and str(spec.get("Default", "")).startswith(PREFIX))
     }
     exposed = set()
     for resource in template.get("Resources", {}).values():

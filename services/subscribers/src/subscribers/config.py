@@ -19,9 +19,8 @@ SPEC = [
     Var("SEND_QUEUE_URL", required=False),
     Var("SENDER", required=False),
     Var("SITE_NAME", default="MyBlog"),
-    Var("SITE_URL", required=False),
-    Var("BLOG_API_URL", required=False),
-    Var("UNSUBSCRIBE_URL", required=False),
+    Var("SITE_URL_PARAMETER", required=False),  # SSM names the blog writes (dal.blog_urls reads them)
+    Var("BLOG_API_URL_PARAMETER", required=False),
     Var("MAX_SEND_RATE", type=int, default=14),
     Var("SEND_CONCURRENCY", type=int, default=1),
     Var("POWERTOOLS_SERVICE_NAME", default="subscribers"),
@@ -36,9 +35,8 @@ class Settings(NamedTuple):  # immutable, and cheaper to create at cold start th
     send_queue_url: str | None
     sender: str | None
     site_name: str
-    site_url: str | None
-    blog_api_url: str | None
-    unsubscribe_url: str | None
+    site_url_parameter: str | None
+    blog_api_url_parameter: str | None
     max_send_rate: int
     send_concurrency: int
     service_name: str

@@ -14,6 +14,7 @@ from typing import Any
 
 from subscribers.config import Settings
 from subscribers.dal import clients
+from subscribers.dal.blog_urls import BlogUrls
 from subscribers.dal.checkpoints import CheckpointStore
 from subscribers.dal.jobs import JobQueue
 from subscribers.dal.mailer import SesMailer
@@ -42,8 +43,8 @@ def _once(name: str, make: Callable[[], Any]) -> Any:
 
 
 def use(name: str, replacement: Any) -> None:
-    """Install a replacement for `name` (tokens, store, subscriptions, delivery, paced_delivery, fanout, posts,
-    welcome_once, post_email_once), or None to build the real one on next use."""
+    """Install a replacement for `name` (tokens, store, subscriptions, blog_urls, delivery, paced_delivery, fanout,
+    posts, welcome_once, post_email_once), or None to build the real one on next use."""
     with _lock:
         if replacement is None:
             _built.pop(name, None)
@@ -63,18 +64,20 @@ def subscriptions(settings: Settings) -> SubscriptionService:
     return _once("subscriptions", lambda: SubscriptionService(store(settings), lambda: tokens(settings)))
 
 
+def blog_urls(settings: Settings) -> BlogUrls:
+    def make() -> BlogUrls:
+        return BlogUrls(settings.site_url_parameter or "", settings.blog_api_url_parameter or "", clients.client)
+
+    return _once("blog_urls", make)
+
+
 def delivery(settings: Settings, *, paced: bool = False) -> Delivery:
     def make() -> Delivery:
-        brand = Brand(settings.site_name, settings.site_url or "", settings.sender or "")
+        def brand() -> Brand:  # the site URL as the blog's SSM parameter says now (cached there)
+            return Brand(settings.site_name, blog_urls(settings).site_url(), settings.sender or "")
+
         pacer = Pacer(settings.send_concurrency / settings.max_send_rate) if paced else None
-        return Delivery(
-            SesMailer(clients.client),
-            store(settings),
-            lambda: tokens(settings),
-            brand,
-            settings.unsubscribe_url or "",
-            pacer,
-        )
+        return Delivery(SesMailer(clients.client), store(settings), lambda: tokens(settings), brand, pacer)
 
     return _once("paced_delivery" if paced else "delivery", make)
 
@@ -88,7 +91,7 @@ def fanout(settings: Settings) -> FanOut:
 
 
 def posts(settings: Settings) -> BlogPosts:
-    return _once("posts", lambda: BlogPosts(settings.blog_api_url or ""))
+    return _once("posts", lambda: BlogPosts(blog_urls(settings).api_url))
 
 
 def idempotent(function: Callable[..., dict], argument: str, key: str, ttl: int, table: str) -> Callable[..., dict]:

@@ -17,7 +17,9 @@ from subscribers import wiring
 from subscribers.config import load_settings
 from subscribers.dal.posts import SLUG
 
-SETTINGS = load_settings(needs=("TOKEN_KEY_SECRET", "IDEMPOTENCY_TABLE", "SENDER", "UNSUBSCRIBE_URL", "BLOG_API_URL"))
+SETTINGS = load_settings(
+    needs=("TOKEN_KEY_SECRET", "IDEMPOTENCY_TABLE", "SENDER", "SITE_URL_PARAMETER", "BLOG_API_URL_PARAMETER")
+)
 logger = make_logger(SETTINGS.service_name)
 processor = BatchProcessor(event_type=EventType.SQS)
 

@@ -13,7 +13,7 @@ from common.observability import logger as make_logger
 from subscribers import wiring
 from subscribers.config import load_settings
 
-SETTINGS = load_settings(needs=("TOKEN_KEY_SECRET", "IDEMPOTENCY_TABLE", "SENDER", "UNSUBSCRIBE_URL"))
+SETTINGS = load_settings(needs=("TOKEN_KEY_SECRET", "IDEMPOTENCY_TABLE", "SENDER", "SITE_URL_PARAMETER"))
 logger = make_logger(SETTINGS.service_name)
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 

@@ -17,6 +17,9 @@ from subscribers.dal.store import ACTIVE, SubscriberStore
 from subscribers.logic import emails
 from subscribers.tokens import Tokens
 
+# On the blog's own domain: its distribution routes /api/subscribers* to this API (same origin as the site).
+UNSUBSCRIBE_PATH = "/api/subscribers/unsubscribe"
+
 
 class Pacer:
     """At most one send per `interval` seconds from this worker (reserved concurrency times this pace is the rate)."""
@@ -41,19 +44,18 @@ class Delivery:
         mailer: SesMailer,
         store: SubscriberStore,
         tokens: Callable[[], Tokens],
-        brand: emails.Brand,
-        unsubscribe_url: str,
+        brand: Callable[[], emails.Brand],
         pacer: Pacer | None = None,
     ):
         self.mailer = mailer
         self.store = store
         self.tokens = tokens
         self.brand = brand
-        self.unsubscribe_url = unsubscribe_url
         self.pacer = pacer
 
-    def unsubscribe_link(self, subscriber_id: str) -> str:
-        return f"{self.unsubscribe_url}?token={quote(self.tokens().unsubscribe_token(subscriber_id))}"
+    def unsubscribe_link(self, brand: emails.Brand, subscriber_id: str) -> str:
+        token = quote(self.tokens().unsubscribe_token(subscriber_id))
+        return f"{brand.site_url.rstrip('/')}{UNSUBSCRIBE_PATH}?token={token}"
 
     def _send(self, subscriber_id: str, message: Any) -> dict:
         if self.pacer is not None:
@@ -67,8 +69,9 @@ class Delivery:
 
     def welcome(self, subscriber: dict) -> dict:
         """`subscriber` is the item the stream inserted (id, email, name)."""
-        link = self.unsubscribe_link(subscriber["id"])
-        message = emails.welcome(self.brand, subscriber["email"], subscriber.get("name"), link)
+        brand = self.brand()
+        link = self.unsubscribe_link(brand, subscriber["id"])
+        message = emails.welcome(brand, subscriber["email"], subscriber.get("name"), link)
         return self._send(subscriber["id"], message)
 
     def new_post(self, job: dict, post: Callable[[str], dict | None]) -> dict:
@@ -79,5 +82,6 @@ class Delivery:
         found = post(job["slug"])
         if found is None:
             return {"status": "skipped", "reason": "no such published post"}
-        link = self.unsubscribe_link(subscriber["id"])
-        return self._send(subscriber["id"], emails.new_post(self.brand, subscriber["email"], found, link))
+        brand = self.brand()
+        link = self.unsubscribe_link(brand, subscriber["id"])
+        return self._send(subscriber["id"], emails.new_post(brand, subscriber["email"], found, link))

@@ -1,5 +1,6 @@
-"""The unsubscribe pages. GET only shows a button: mail scanners follow links, and must not unsubscribe
-anyone; the button posts the same one-click body a mail client sends."""
+"""The pages a reader sees: the answer to the home page's subscribe form, and the unsubscribe pages. GET
+only shows a button: mail scanners follow links, and must not unsubscribe anyone; the button posts the
+same one-click body a mail client sends."""
 
 from __future__ import annotations
 
@@ -16,6 +17,16 @@ def confirm(action: str) -> str:
         '<button type="submit">Unsubscribe</button></form>'
     )
     return page("Unsubscribe", form)
+
+
+def subscribed(message: str) -> str:
+    """The form's answer, served on the blog's domain: a link back to its home page."""
+    return page("Thanks for subscribing", f'<p>{html.escape(message)}</p><p><a href="/">Back to the posts</a></p>')
+
+
+def not_subscribed(problem: str) -> str:
+    body = f'<p>{html.escape(problem)}</p><p><a href="/#subscribe">Try another address</a></p>'
+    return page("That address cannot be subscribed", body)
 
 
 def done() -> str:
