@@ -1,0 +1,105 @@
+"""ReceiveMessage, DeleteMessageBatch and the message counts cost one pass over a queue, not one per message.
+
+moto checks each message it hands out against the queue's retention period by calling
+`get_queue_attributes(["MessageRetentionPeriod"])`, which builds the whole attribute dictionary, three
+message counts included, three times: receiving every message of a queue of n costs O(n²) (a send queue
+of 10 000 jobs took minutes to drain). Here that check reads the queue's retention period itself.
+`DeleteMessageBatch` deletes each receipt with its own two passes over the queue; here one pass deletes
+them all. `Queue.messages` and the counts read the clock once per pass, not once or twice per message.
+The answers are moto's own (tests/localcloud/test_moto_patches_sqs_receive.py compares them).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from localcloud.moto_patches.switch import state
+
+
+def _retention(original: Any) -> Any:
+    from moto.core.utils import unix_time
+
+    @functools.wraps(original)
+    def is_message_valid_based_on_retention_period(self: Any, queue_name: str, message: Any) -> bool:
+        if not state.on:
+            return original(self, queue_name, message)
+        retention_period = self.get_queue(queue_name).message_retention_period
+        return retention_period + message.sent_timestamp / 1000 > unix_time()
+
+    return is_message_valid_based_on_retention_period
+
+
+def _delete_batch(original: Any) -> Any:
+    @functools.wraps(original)
+    def delete_message_batch(self: Any, queue_name: str, receipts: list[dict[str, Any]]) -> Any:
+        if not state.on:
+            return original(self, queue_name, receipts)
+        queue = self.get_queue(queue_name)
+        wanted = {r["ReceiptHandle"] for r in receipts} - queue.deleted_messages
+        if wanted:
+            kept = []
+            for message in queue._messages:
+                handles = message.all_receipt_handles
+                if wanted.isdisjoint(handles):
+                    kept.append(message)
+                    continue
+                queue.pending_messages.discard(message)
+                queue.deleted_messages.update(handles)
+            queue._messages = kept
+        success, errors = [], []
+        for receipt in receipts:
+            if receipt["ReceiptHandle"] in queue.deleted_messages:
+                success.append(receipt["Id"])
+                continue
+            errors.append(
+                {
+                    "Id": receipt["Id"],
+                    "SenderFault": True,
+                    "Code": "ReceiptHandleIsInvalid",
+                    "Message": f'The input receipt handle "{receipt["ReceiptHandle"]}" is not a valid receipt handle.',
+                }
+            )
+        return success, errors
+
+    return delete_message_batch
+
+
+def _one_clock_reading(queue_class: Any) -> None:
+    from moto.core.utils import unix_time_millis
+
+    messages = queue_class.messages.fget
+    delayed = queue_class.approximate_number_of_messages_delayed.fget
+    not_visible = queue_class.approximate_number_of_messages_not_visible.fget
+
+    def visible_messages(self: Any) -> list[Any]:
+        if not state.on:
+            return messages(self)
+        now = unix_time_millis()
+        return [m for m in self._messages if now > m.visible_at and not now < m.delayed_until]
+
+    def count_delayed(self: Any) -> int:
+        if not state.on:
+            return delayed(self)
+        now = unix_time_millis()
+        return sum(1 for m in self._messages if now < m.delayed_until)
+
+    def count_not_visible(self: Any) -> int:
+        if not state.on:
+            return not_visible(self)
+        now = unix_time_millis()
+        return sum(1 for m in self._messages if not now > m.visible_at)
+
+    queue_class.messages = property(visible_messages)
+    queue_class.approximate_number_of_messages_delayed = property(count_delayed)
+    queue_class.approximate_number_of_messages_not_visible = property(count_not_visible)
+
+
+def apply() -> None:
+    from moto.sqs.models import Queue, SQSBackend
+
+    SQSBackend.is_message_valid_based_on_retention_period = _retention(
+        SQSBackend.is_message_valid_based_on_retention_period
+    )
+    SQSBackend.delete_message_batch = _delete_batch(SQSBackend.delete_message_batch)
+    _one_clock_reading(Queue)
