@@ -32,7 +32,8 @@ def client(endpoints: dict, service: str):
 
 def outbox(session: requests.Session, endpoints: dict, query: str | None = None) -> list[dict]:
     params = {"q": query} if query else None
-    return session.get(f"{endpoints['console']}/api/outbox", params=params, timeout=300).json()
+    # the console parses every email it lists: 20 000 (welcomes and the post) take minutes
+    return session.get(f"{endpoints['console']}/api/outbox", params=params, timeout=1800).json()
 
 
 def welcome_latency(session: requests.Session, endpoints: dict, count: int) -> tuple[Latency, set[str]]:

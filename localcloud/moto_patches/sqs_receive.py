@@ -7,6 +7,11 @@ of 10 000 jobs took minutes to drain). Here that check reads the queue's retenti
 `DeleteMessageBatch` deletes each receipt with its own two passes over the queue; here one pass deletes
 them all. `Queue.messages` and the counts read the clock once per pass, not once or twice per message.
 The answers are moto's own (tests/localcloud/test_moto_patches_sqs_receive.py compares them).
+
+Deletes also take the lock moto's sends append under: moto deletes by building a new message list and
+putting it in place, so a send or a delete that ran meanwhile was undone, losing a message or bringing a
+deleted one back (SQS deletes atomically; a fan-out enqueues while its jobs are being deleted); and
+receives on a standard queue take it too, so two pollers never take the same message at once.
 """
 
 from __future__ import annotations
@@ -36,17 +41,18 @@ def _delete_batch(original: Any) -> Any:
         if not state.on:
             return original(self, queue_name, receipts)
         queue = self.get_queue(queue_name)
-        wanted = {r["ReceiptHandle"] for r in receipts} - queue.deleted_messages
-        if wanted:
-            kept = []
-            for message in queue._messages:
-                handles = message.all_receipt_handles
-                if wanted.isdisjoint(handles):
-                    kept.append(message)
-                    continue
-                queue.pending_messages.discard(message)
-                queue.deleted_messages.update(handles)
-            queue._messages = kept
+        with queue._messages_lock:
+            wanted = {r["ReceiptHandle"] for r in receipts} - queue.deleted_messages
+            if wanted:
+                kept = []
+                for message in queue._messages:
+                    handles = message.all_receipt_handles
+                    if wanted.isdisjoint(handles):
+                        kept.append(message)
+                        continue
+                    queue.pending_messages.discard(message)
+                    queue.deleted_messages.update(handles)
+                queue._messages = kept
         success, errors = [], []
         for receipt in receipts:
             if receipt["ReceiptHandle"] in queue.deleted_messages:
@@ -63,6 +69,35 @@ def _delete_batch(original: Any) -> Any:
         return success, errors
 
     return delete_message_batch
+
+
+def _delete_under_the_lock(queue_class: Any) -> None:
+    """moto rebuilds the message list to delete, without the lock its sends append under: a send or another
+    delete in between was undone (a message lost, or a deleted one back in flight to be received again)."""
+    original = queue_class.delete_message
+
+    @functools.wraps(original)
+    def delete_message(self: Any, receipt_handle: str) -> None:
+        with self._messages_lock:
+            original(self, receipt_handle)
+
+    queue_class.delete_message = delete_message
+
+
+def _receive_under_the_lock(original: Any) -> Any:
+    """Two concurrent receives could take the same message (each sees it visible before either marks it
+    received); on a standard queue one receive at a time marks its messages. The lock is released while a
+    long poll waits. FIFO queues keep their own ordered path (semantics.py), which polls without waiting."""
+
+    @functools.wraps(original)
+    def receive_message(self: Any, queue_name: str, *args: Any, **kwargs: Any) -> Any:
+        queue = self.get_queue(queue_name)
+        if queue.fifo_queue:
+            return original(self, queue_name, *args, **kwargs)
+        with queue._messages_lock:
+            return original(self, queue_name, *args, **kwargs)
+
+    return receive_message
 
 
 def _one_clock_reading(queue_class: Any) -> None:
@@ -102,4 +137,6 @@ def apply() -> None:
         SQSBackend.is_message_valid_based_on_retention_period
     )
     SQSBackend.delete_message_batch = _delete_batch(SQSBackend.delete_message_batch)
+    SQSBackend.receive_message = _receive_under_the_lock(SQSBackend.receive_message)
+    _delete_under_the_lock(Queue)
     _one_clock_reading(Queue)

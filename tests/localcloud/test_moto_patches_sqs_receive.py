@@ -119,3 +119,50 @@ def test_a_long_queue_drains_each_message_once(sqs):
         entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)]
         assert not sqs.delete_message_batch(QueueUrl=url, Entries=entries).get("Failed")
     assert len(seen) == 2000 and counts(sqs, url)[COUNTS[0]] == "0"
+
+
+def test_concurrent_sends_and_deletes_lose_nothing_and_bring_nothing_back(sqs):
+    """One thread sends while four receive and delete, with thread switches forced often: every message
+    is received exactly once and the queue ends empty (moto's unlocked deletes lose or revive some)."""
+    import sys
+    import threading
+
+    url = sqs.create_queue(QueueName="busy", Attributes={"VisibilityTimeout": "300"})["QueueUrl"]
+    total, seen, lock = 3000, [], threading.Lock()
+    sent = threading.Event()
+
+    def send():
+        for start in range(0, total, 10):
+            entries = [{"Id": str(i), "MessageBody": f"m{start + i}"} for i in range(10)]
+            sqs.send_message_batch(QueueUrl=url, Entries=entries)
+        sent.set()
+
+    def consume():
+        while True:
+            batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+            if not batch:
+                if sent.is_set() and int(counts(sqs, url)[COUNTS[0]]) == 0:
+                    return
+                continue
+            with lock:
+                seen.extend(m["Body"] for m in batch)
+            entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)]
+            sqs.delete_message_batch(QueueUrl=url, Entries=entries)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        threads = [threading.Thread(target=send)] + [threading.Thread(target=consume) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+    finally:
+        sys.setswitchinterval(interval)
+    from collections import Counter
+
+    received = Counter(seen)
+    missing = [f"m{n}" for n in range(total) if f"m{n}" not in received]
+    twice = [body for body, n in received.items() if n > 1]
+    assert (missing, twice) == ([], [])
+    assert counts(sqs, url) == {COUNTS[0]: "0", COUNTS[1]: "0", COUNTS[2]: "0"}

@@ -16,6 +16,7 @@ from subscribers.dal.store import Subscriber, SubscriberStore
 class BatchReads:
     def __init__(self, subscriber_ids: list[str], store: SubscriberStore, fetch_post: Callable[[str], dict | None]):
         self._ids = subscriber_ids
+        self._asked = set(subscriber_ids)
         self._store = store
         self._fetch_post = fetch_post
         self._posts: dict[str, dict | None] = {}
@@ -29,6 +30,6 @@ class BatchReads:
     def subscriber(self, subscriber_id: str) -> Subscriber | None:
         if self._subscribers is None:
             self._subscribers = self._store.get_many(self._ids)
-        if subscriber_id in self._subscribers or subscriber_id in self._ids:
+        if subscriber_id in self._asked:
             return self._subscribers.get(subscriber_id)
         return self._store.get(subscriber_id)
