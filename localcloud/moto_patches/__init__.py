@@ -9,9 +9,11 @@ Three kinds, one module each:
   sorted once per change, instead of sorting the whole table), dynamodb_json.py (AttributeValues are
   serialized directly, not through moto's generic shape walker), sqs_send.py (SendMessage reads the one
   queue attribute it needs instead of counting every message), sqs_receive.py (ReceiveMessage,
-  DeleteMessageBatch and the counts take one pass over a queue, not one per message) and dispatch.py (a response class's
-  method names are listed once, not on every request). Each has a test that compares its results with
-  moto's own code; `stock()` turns them off in a thread for that;
+  DeleteMessageBatch and the counts take one pass over a queue, not one per message; it also makes
+  deletes and standard-queue receives take the queue's lock, a semantics fix: moto's unlocked list
+  rebuild could undo a concurrent send or delete, and two receives could take one message) and
+  dispatch.py (a response class's method names are listed once, not on every request). Each has a test
+  that compares its results with moto's own code; `stock()` turns them off in a thread for that;
 - imports.py, a start-up patch: moto's EC2 region lists (imported with SSM) from one botocore session.
 """
 
