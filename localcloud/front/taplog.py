@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import email
-import email.policy
 import json
 import re
 from collections import defaultdict
 from typing import Any
 
+from localcloud.front import raw_email
 from localcloud.model import EventLog
 
 TAPPED = {
@@ -228,14 +227,4 @@ def _raw_email(data: str) -> dict[str, Any]:
         raw = base64.b64decode(data)
     except (binascii.Error, ValueError):
         raw = data.encode("utf-8", "replace")
-    parsed = email.message_from_bytes(raw, policy=email.policy.default)
-    message: dict[str, Any] = {
-        "from": str(parsed.get("From", "")),
-        "to": [a.strip() for a in str(parsed.get("To", "")).split(",") if a.strip()],
-        "subject": str(parsed.get("Subject", "")),
-    }
-    for kind, name in (("plain", "text"), ("html", "html")):
-        part = parsed.get_body(preferencelist=(kind,)) if hasattr(parsed, "get_body") else None
-        if part is not None:
-            message[name] = part.get_content()
-    return message
+    return raw_email.summary(raw)

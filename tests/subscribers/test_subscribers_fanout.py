@@ -50,6 +50,13 @@ def subscribe(count: int, status: str = "active", prefix: str = "reader") -> lis
     return ids
 
 
+def unsubscribe(subscriber_id: str) -> None:
+    boto3.resource("dynamodb").Table(ENV["TABLE_NAME"]).update_item(
+        Key={"id": subscriber_id}, UpdateExpression="SET #s = :u", ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":u": "unsubscribed"},
+    )  # fmt: skip
+
+
 def fan_out(seconds_left: float = 600) -> dict:
     from subscribers.handlers import fan_out_post
 
@@ -136,10 +143,7 @@ def test_an_unsubscribe_mid_fan_out_gets_nothing(posts):
     ids = subscribe(10)
     fan_out()
     jobs = drain()
-    boto3.resource("dynamodb").Table(ENV["TABLE_NAME"]).update_item(
-        Key={"id": ids[3]}, UpdateExpression="SET #s = :u", ExpressionAttributeNames={"#s": "status"},
-        ExpressionAttributeValues={":u": "unsubscribed"},
-    )  # fmt: skip
+    unsubscribe(ids[3])
     send_all(jobs)
     assert recipients() == sorted(f"reader{n}-active@example.com" for n in range(10) if n != 3)
 
@@ -168,3 +172,63 @@ def test_the_sample_send_job_is_one_email_to_its_subscriber(posts):
               "email": "reader@example.com", "status": "active"})  # fmt: skip
     assert send_post_email.handler(sample("send-post-email.json"), Context()) == {"batchItemFailures": []}
     assert recipients() == ["reader@example.com"]
+
+
+class CountingClients:
+    """The store's boto3 clients, counting the DynamoDB reads by operation."""
+
+    def __init__(self, real):
+        self.real, self.calls = real, {"get_item": 0, "batch_get_item": 0}
+
+    def __call__(self, service: str):
+        client = self.real(service)
+        counts = self.calls
+
+        class Counted:
+            def __getattr__(self, name):
+                if name in counts:
+                    counts[name] += 1
+                return getattr(client, name)
+
+        return Counted()
+
+
+def test_a_batch_reads_its_subscribers_in_one_request_and_skips_the_unsubscribed(posts):
+    from subscribers import wiring
+    from subscribers.handlers import send_post_email
+
+    ids = subscribe(20)
+    fan_out()
+    jobs = drain()
+    unsubscribe(ids[7])
+    store = wiring.store(send_post_email.SETTINGS)
+    counting = CountingClients(store._client)
+    store._client = counting
+    try:
+        assert send_all(jobs) == []  # one batch of 20
+    finally:
+        store._client = counting.real
+    assert counting.calls == {"get_item": 0, "batch_get_item": 1}
+    assert recipients() == sorted(f"reader{n}-active@example.com" for n in range(20) if n != 7)
+
+
+def test_reads_left_unprocessed_are_asked_again():
+    from subscribers.dal.store import SubscriberStore
+
+    class Dynamo:
+        def __init__(self):
+            self.requests = []
+
+        def batch_get_item(self, RequestItems):
+            self.requests.append(RequestItems)
+            keys = RequestItems["t"]["Keys"]
+            items = [{"id": k["id"], "status": {"S": "active"}} for k in keys[:1]]
+            left = {"t": {"Keys": keys[1:], "ConsistentRead": True}} if keys[1:] else {}
+            return {"Responses": {"t": items}, "UnprocessedKeys": left}
+
+    dynamo = Dynamo()
+    store = SubscriberStore("t", "byStatus", lambda _: dynamo, sleep=lambda _: None)
+    found = store.get_many(["a", "b", "a", "c"])
+    assert found == {s: {"id": s, "status": "active"} for s in "abc"}
+    assert [len(r["t"]["Keys"]) for r in dynamo.requests] == [3, 2, 1]
+    assert all(r["t"]["ConsistentRead"] for r in dynamo.requests)

@@ -20,6 +20,7 @@ from subscribers.dal.jobs import JobQueue
 from subscribers.dal.mailer import SesMailer
 from subscribers.dal.posts import BlogPosts
 from subscribers.dal.store import SubscriberStore
+from subscribers.logic.batch_reads import BatchReads
 from subscribers.logic.delivery import Delivery, Pacer
 from subscribers.logic.emails import Brand
 from subscribers.logic.fanout import FanOut
@@ -94,6 +95,11 @@ def posts(settings: Settings) -> BlogPosts:
     return _once("posts", lambda: BlogPosts(blog_urls(settings).api_url))
 
 
+def batch_reads(settings: Settings, subscriber_ids: list[str]) -> BatchReads:
+    """The reads one batch of send jobs shares (the posts, and its subscribers in one request)."""
+    return BatchReads(subscriber_ids, store(settings), lambda slug: posts(settings).get(slug))
+
+
 def idempotent(function: Callable[..., dict], argument: str, key: str, ttl: int, table: str) -> Callable[..., dict]:
     """`function(<argument>=...)` run at most once per `key` (a JMESPath into that argument)."""
     from aws_lambda_powertools.utilities.idempotency import (
@@ -121,11 +127,11 @@ def welcome_once(settings: Settings) -> Callable[..., dict]:
 
 
 def post_email_once(settings: Settings) -> Callable[..., dict]:
-    """`send(job={slug, id}, post=lookup)`: one email per post and subscriber."""
+    """`send(job={slug, id}, reads=BatchReads)`: one email per post and subscriber."""
 
     def make() -> Callable[..., dict]:
-        def send(job: dict, post: Callable[[str], dict | None]) -> dict:
-            return delivery(settings, paced=True).new_post(job, post)
+        def send(job: dict, reads: BatchReads) -> dict:
+            return delivery(settings, paced=True).new_post(job, reads.post, reads.subscriber)
 
         return idempotent(send, "job", "[slug, id]", POST_EMAIL_TTL_SECONDS, settings.idempotency_table or "")
 

@@ -7,10 +7,13 @@ welcomes each address once.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, TypedDict
 
 ACTIVE, UNSUBSCRIBED = "active", "unsubscribed"
+BATCH_GET_KEYS = 100  # BatchGetItem's limit
+BATCH_GET_ATTEMPTS = 8
 
 
 class Subscriber(TypedDict, total=False):
@@ -22,15 +25,26 @@ class Subscriber(TypedDict, total=False):
     rejected: str
 
 
+def _plain(item: dict[str, Any]) -> Subscriber:
+    return {key: value["S"] for key, value in item.items() if "S" in value}  # type: ignore[return-value]
+
+
 def _failed_condition(error: Exception) -> bool:
     return getattr(error, "response", {}).get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 class SubscriberStore:
-    def __init__(self, table_name: str, status_index: str, client: Callable[[str], Any]):
+    def __init__(
+        self,
+        table_name: str,
+        status_index: str,
+        client: Callable[[str], Any],
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.table_name = table_name
         self.status_index = status_index
         self._client = client
+        self._sleep = sleep
 
     @property
     def dynamodb(self) -> Any:
@@ -78,7 +92,27 @@ class SubscriberStore:
         """A strongly consistent read: an unsubscribe a moment ago is seen."""
         found = self.dynamodb.get_item(TableName=self.table_name, Key={"id": {"S": subscriber_id}}, ConsistentRead=True)
         item = found.get("Item")
-        return {key: value["S"] for key, value in item.items() if "S" in value} if item else None  # type: ignore[return-value]
+        return _plain(item) if item else None
+
+    def get_many(self, subscriber_ids: list[str]) -> dict[str, Subscriber]:
+        """Strongly consistent reads of many (BatchGetItem, 100 keys a call): id → item; unknown ids left out."""
+        found: dict[str, Subscriber] = {}
+        unique = list(dict.fromkeys(subscriber_ids))
+        for start in range(0, len(unique), BATCH_GET_KEYS):
+            keys = [{"id": {"S": subscriber_id}} for subscriber_id in unique[start : start + BATCH_GET_KEYS]]
+            request: dict[str, Any] = {self.table_name: {"Keys": keys, "ConsistentRead": True}}
+            for attempt in range(BATCH_GET_ATTEMPTS):
+                answer = self.dynamodb.batch_get_item(RequestItems=request)
+                for item in answer.get("Responses", {}).get(self.table_name, []):
+                    found[item["id"]["S"]] = _plain(item)
+                request = answer.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+                self._sleep(min(2**attempt * 0.05, 1.0))
+            if request:
+                left = len(request[self.table_name]["Keys"])
+                raise RuntimeError(f"DynamoDB left {left} subscriber reads unprocessed")
+        return found
 
     def record_rejection(self, subscriber_id: str, reason: str) -> None:
         """SES refused the address for good: kept on the item for whoever looks after the list."""

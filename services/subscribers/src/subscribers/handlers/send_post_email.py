@@ -1,7 +1,8 @@
 """SendPostEmailFunction: the send queue → one email per (post, subscriber), paced to the maximum rate.
 
-A post's title and excerpt come from the blog's public API once per post and batch. A job whose
-subscriber has unsubscribed, even mid-fan-out, sends nothing (checked at send time). Partial batch
+A post's title and excerpt come from the blog's public API once per post and batch, and the batch's
+subscribers from one strongly consistent BatchGetItem as its sends start: a job whose subscriber has
+unsubscribed, even mid-fan-out, sends nothing. Partial batch
 responses: only failed jobs come back, and after five receives one lands in the send DLQ.
 """
 
@@ -33,17 +34,23 @@ def parse_job(body: str) -> dict:
     return job
 
 
-def handler_for_batch():
-    cache: dict[str, dict | None] = {}
+def subscriber_ids(records: list[dict]) -> list[str]:
+    """The subscribers of the batch's well-formed jobs (a malformed one fails on its own later)."""
+    ids = []
+    for record in records:
+        try:
+            ids.append(parse_job(record["body"])["id"])
+        except (ValueError, TypeError, KeyError):
+            continue
+    return ids
 
-    def post(slug: str) -> dict | None:
-        if slug not in cache:
-            cache[slug] = wiring.posts(SETTINGS).get(slug)
-        return cache[slug]
+
+def handler_for_batch(records: list[dict]):
+    reads = wiring.batch_reads(SETTINGS, subscriber_ids(records))
 
     def record_handler(record: SQSRecord) -> dict:
         job = parse_job(record.body)
-        outcome = wiring.post_email_once(SETTINGS)(job=job, post=post)
+        outcome = wiring.post_email_once(SETTINGS)(job=job, reads=reads)
         logger.debug("post email", extra={"slug": job["slug"], "subscriber": job["id"], "status": outcome["status"]})
         return outcome
 
@@ -55,5 +62,5 @@ def handler(event, context):
     wiring.post_email_once(SETTINGS)
     wiring.register(context)
     return process_partial_response(
-        event=event, record_handler=handler_for_batch(), processor=processor, context=context
+        event=event, record_handler=handler_for_batch(event["Records"]), processor=processor, context=context
     )

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from subscribers.dal.mailer import Rejected, SesMailer
-from subscribers.dal.store import ACTIVE, SubscriberStore
+from subscribers.dal.store import ACTIVE, Subscriber, SubscriberStore
 from subscribers.logic import emails
 from subscribers.tokens import Tokens
 
@@ -74,9 +74,15 @@ class Delivery:
         message = emails.welcome(brand, subscriber["email"], subscriber.get("name"), link)
         return self._send(subscriber["id"], message)
 
-    def new_post(self, job: dict, post: Callable[[str], dict | None]) -> dict:
-        """Email post `job["slug"]` to subscriber `job["id"]` if they are still active at this moment."""
-        subscriber = self.store.get(job["id"])
+    def new_post(
+        self,
+        job: dict,
+        post: Callable[[str], dict | None],
+        subscriber_of: Callable[[str], Subscriber | None] | None = None,
+    ) -> dict:
+        """Email post `job["slug"]` to subscriber `job["id"]` if they are still active: as `subscriber_of` reads
+        them (the batch's read), or as the table says at this moment."""
+        subscriber = (subscriber_of or self.store.get)(job["id"])
         if subscriber is None or subscriber.get("status") != ACTIVE:
             return {"status": "skipped", "reason": "not subscribed"}
         found = post(job["slug"])
