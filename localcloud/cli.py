@@ -176,6 +176,14 @@ def _running(state_dir: str) -> dict | None:
     return running_endpoints(Path(state_dir))
 
 
+def _running_or_say(state_dir: str) -> dict | None:
+    """The running localcloud's endpoints, or None after telling the user to start it (for commands that need it)."""
+    endpoints = _running(state_dir)
+    if endpoints is None:
+        print("localcloud is not running (make dev)", file=sys.stderr)
+    return endpoints
+
+
 def _call(endpoints: dict, method: str, path: str, body: Any = None, timeout: float = 120) -> Any:
     base = endpoints["console"].removesuffix("/_local")
     data = json.dumps(body).encode() if body is not None else None
@@ -248,9 +256,8 @@ def _print_result(payload: Any, error: dict | None) -> int:
 
 
 def _outbox(args: argparse.Namespace) -> int:
-    endpoints = _running(args.state_dir)
+    endpoints = _running_or_say(args.state_dir)
     if endpoints is None:
-        print("localcloud is not running (make dev)", file=sys.stderr)
         return 2
     mails = _call(endpoints, "GET", "/_local/api/outbox")
     if not mails:
@@ -263,9 +270,8 @@ def _outbox(args: argparse.Namespace) -> int:
 
 
 def _reset(args: argparse.Namespace) -> int:
-    endpoints = _running(args.state_dir)
+    endpoints = _running_or_say(args.state_dir)
     if endpoints is None:
-        print("localcloud is not running (make dev)", file=sys.stderr)
         return 2
     users = args.users
     if users is None:
@@ -279,9 +285,8 @@ def _reset(args: argparse.Namespace) -> int:
 
 
 def _schedule_fire(args: argparse.Namespace) -> int:
-    endpoints = _running(args.state_dir)
+    endpoints = _running_or_say(args.state_dir)
     if endpoints is None:
-        print("localcloud is not running (make dev)", file=sys.stderr)
         return 2
     try:
         fired = _call(endpoints, "POST", "/_local/control/schedule-fire", {"schedule": args.schedule})

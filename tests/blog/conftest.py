@@ -12,13 +12,10 @@ from pathlib import Path
 
 import pytest
 
-os.environ.update(
-    AWS_ACCESS_KEY_ID="testing",
-    AWS_SECRET_ACCESS_KEY="testing",
-    AWS_SECURITY_TOKEN="testing",
-    AWS_SESSION_TOKEN="testing",
-    AWS_DEFAULT_REGION="us-east-1",
-)
+from tests.support.fake_aws_env import FAKE_AWS_ENV
+
+# Settings are read at import (cold start) and tests must never reach AWS.
+os.environ.update(FAKE_AWS_ENV)
 BLOG_ENV = {
     "TABLE_NAME": "blog-posts-test",
     "CURSOR_KEY": "blog-test-cursor-key",

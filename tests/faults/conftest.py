@@ -8,17 +8,14 @@ from pathlib import Path
 import pytest
 
 from tests.support.faults import injected
-from tests.support.localcloud import LocalCloudProcess
+from tests.support.localcloud import LocalCloudProcess, localcloud_on
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "localcloud" / "templates" / "faults" / "template.yaml"
 
 
 @pytest.fixture(scope="session")
 def fault_cloud(tmp_path_factory):
-    state = tmp_path_factory.mktemp("faults")
-    process = LocalCloudProcess(TEMPLATE, state, state / "log.txt").start()
-    yield process
-    process.stop()
+    yield from localcloud_on(tmp_path_factory, TEMPLATE, "faults")
 
 
 @pytest.fixture

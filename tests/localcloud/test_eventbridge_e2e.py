@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support.localcloud import FAKE_ENV, ROOT, LocalCloudProcess
+from tests.support.localcloud import FAKE_ENV, ROOT, localcloud_on
 
 pytestmark = pytest.mark.localcloud
 
@@ -22,10 +22,7 @@ TEMPLATE = Path(__file__).parent / "templates" / "eventbridge" / "template.yaml"
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory):
-    state = tmp_path_factory.mktemp("eventbridge")
-    process = LocalCloudProcess(TEMPLATE, state, state / "log.txt").start()
-    yield process
-    process.stop()
+    yield from localcloud_on(tmp_path_factory, TEMPLATE, "eventbridge")
 
 
 @pytest.fixture(autouse=True)

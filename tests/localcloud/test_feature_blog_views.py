@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support.localcloud import LocalCloudProcess
+from tests.support.localcloud import LocalCloudProcess, localcloud_on
 
 pytestmark = pytest.mark.localcloud
 
@@ -26,10 +26,7 @@ SLUGS = ("hello-world", "second-post", "third-post")
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory):
-    state = tmp_path_factory.mktemp("blog-views")
-    process = LocalCloudProcess(TEMPLATE, state, state / "log.txt").start()
-    yield process
-    process.stop()
+    yield from localcloud_on(tmp_path_factory, TEMPLATE, "blog-views")
 
 
 @pytest.fixture

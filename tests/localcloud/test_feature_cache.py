@@ -16,17 +16,14 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from localcloud.gateway.cache import WARNING
-from tests.support.localcloud import LocalCloudProcess
+from tests.support.localcloud import LocalCloudProcess, localcloud_on
 
 TEMPLATE = Path(__file__).parent / "templates" / "cache" / "template.yaml"
 
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory):
-    state = tmp_path_factory.mktemp("cache")
-    process = LocalCloudProcess(TEMPLATE, state, state / "log.txt").start()
-    yield process
-    process.stop()
+    yield from localcloud_on(tmp_path_factory, TEMPLATE, "cache")
 
 
 def me(cloud: LocalCloudProcess, user: str | None) -> requests.Response:

@@ -12,7 +12,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from tests.support.localcloud import LocalCloudProcess
+from tests.support.localcloud import LocalCloudProcess, localcloud_on
 
 TEMPLATE = Path(__file__).parent / "templates" / "iam_auth" / "template.yaml"
 ADMIN = Credentials("testing", "testing")
@@ -20,10 +20,7 @@ ADMIN = Credentials("testing", "testing")
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory):
-    state = tmp_path_factory.mktemp("iam-auth")
-    process = LocalCloudProcess(TEMPLATE, state, state / "log.txt").start()
-    yield process
-    process.stop()
+    yield from localcloud_on(tmp_path_factory, TEMPLATE, "iam-auth")
 
 
 @pytest.fixture

@@ -9,17 +9,14 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support.localcloud import LocalCloudProcess
+from tests.support.localcloud import localcloud_on
 
 TEMPLATE = Path(__file__).parent / "templates" / "reserved_concurrency" / "template.yaml"
 
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory):
-    state = tmp_path_factory.mktemp("reserved-concurrency")
-    process = LocalCloudProcess(TEMPLATE, state, state / "log.txt").start()
-    yield process
-    process.stop()
+    yield from localcloud_on(tmp_path_factory, TEMPLATE, "reserved-concurrency")
 
 
 def test_the_second_concurrent_request_is_throttled(cloud):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.localcloud import LocalCloudProcess
+from tests.support.localcloud import LocalCloudProcess, localcloud_on
 
 TEMPLATE = Path(__file__).parent / "templates" / "stream_bisect" / "template.yaml"
 ITEMS = ["a", "b", "poison", "d", "e", "f"]
@@ -18,10 +18,7 @@ GOOD = ["a", "b", "d", "e", "f"]
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory):
-    state = tmp_path_factory.mktemp("stream-bisect")
-    process = LocalCloudProcess(TEMPLATE, state, state / "log.txt").start()
-    yield process
-    process.stop()
+    yield from localcloud_on(tmp_path_factory, TEMPLATE, "stream-bisect")
 
 
 def stream_sequence(cloud: LocalCloudProcess, stream_arn: str, item_id: str) -> str:

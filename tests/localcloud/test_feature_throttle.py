@@ -9,17 +9,14 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support.localcloud import LocalCloudProcess
+from tests.support.localcloud import localcloud_on
 
 TEMPLATE = Path(__file__).parent / "templates" / "throttle" / "template.yaml"
 
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory):
-    state = tmp_path_factory.mktemp("throttle")
-    process = LocalCloudProcess(TEMPLATE, state, state / "log.txt").start()
-    yield process
-    process.stop()
+    yield from localcloud_on(tmp_path_factory, TEMPLATE, "throttle")
 
 
 def test_a_burst_past_the_limit_is_throttled_with_429(cloud):

@@ -16,7 +16,7 @@ from urllib.parse import unquote_plus
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support.localcloud import LocalCloudProcess
+from tests.support.localcloud import LocalCloudProcess, localcloud_on
 
 pytestmark = pytest.mark.localcloud
 
@@ -26,10 +26,7 @@ OBJECT_SUFFIX = r"-1-\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d-[0-9a-f]{8}-[0-9a-f]{4}-[0-9
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory):
-    state = tmp_path_factory.mktemp("firehose")
-    process = LocalCloudProcess(TEMPLATE, state, state / "log.txt").start()
-    yield process
-    process.stop()
+    yield from localcloud_on(tmp_path_factory, TEMPLATE, "firehose")
 
 
 @pytest.fixture

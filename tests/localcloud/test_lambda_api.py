@@ -21,7 +21,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from tests.support.localcloud import LocalCloudProcess
+from tests.support.localcloud import localcloud_on
 
 pytestmark = pytest.mark.localcloud
 
@@ -31,10 +31,7 @@ ACCOUNT = "123456789012"
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory):
-    state = tmp_path_factory.mktemp("lambda-api")
-    process = LocalCloudProcess(TEMPLATE, state, state / "log.txt").start()
-    yield process
-    process.stop()
+    yield from localcloud_on(tmp_path_factory, TEMPLATE, "lambda-api")
 
 
 @pytest.fixture(scope="module")

@@ -11,17 +11,14 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support.localcloud import ROOT, LocalCloudProcess
+from tests.support.localcloud import ROOT, LocalCloudProcess, localcloud_on
 
 TEMPLATE = Path(__file__).parent / "templates" / "errors" / "template.yaml"
 
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory):
-    state = tmp_path_factory.mktemp("errors")
-    process = LocalCloudProcess(TEMPLATE, state, state / "log.txt").start()
-    yield process
-    process.stop()
+    yield from localcloud_on(tmp_path_factory, TEMPLATE, "errors")
 
 
 def get(cloud: LocalCloudProcess, path: str) -> requests.Response:

@@ -13,7 +13,7 @@ import boto3
 import pytest
 import requests
 
-from tests.support.localcloud import LocalCloudProcess
+from tests.support.localcloud import localcloud_on
 
 pytestmark = pytest.mark.localcloud
 
@@ -22,10 +22,7 @@ TEMPLATE = Path(__file__).parent / "templates" / "stepfunctions" / "template.yam
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory):
-    state = tmp_path_factory.mktemp("stepfunctions")
-    process = LocalCloudProcess(TEMPLATE, state, state / "log.txt").start()
-    yield process
-    process.stop()
+    yield from localcloud_on(tmp_path_factory, TEMPLATE, "stepfunctions")
 
 
 def outputs(cloud) -> dict:

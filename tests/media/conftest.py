@@ -7,14 +7,10 @@ import os
 
 import pytest
 
+from tests.support.fake_aws_env import FAKE_AWS_ENV
+
 # Settings are read at import (cold start) and tests must never reach AWS.
-os.environ.update(
-    AWS_ACCESS_KEY_ID="testing",
-    AWS_SECRET_ACCESS_KEY="testing",
-    AWS_SECURITY_TOKEN="testing",
-    AWS_SESSION_TOKEN="testing",
-    AWS_DEFAULT_REGION="us-east-1",
-)
+os.environ.update(FAKE_AWS_ENV)
 BUCKET = "platform-dev-media-123456789012-us-east-1"  # the sample events' bucket
 os.environ.setdefault("MEDIA_BUCKET", BUCKET)
 os.environ.setdefault("IDEMPOTENCY_TABLE", "media-idempotency-test")

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +132,17 @@ class LocalCloudProcess:
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def localcloud_on(tmp_path_factory, template: Path, name: str) -> Iterator[LocalCloudProcess]:
+    """Yield a localcloud started on `template` in a fresh state directory `name`, and stop it after.
+
+    Feature tests each run on their own small template; their module fixtures share this start-up with
+    `yield from localcloud_on(...)` so that each starts and stops its localcloud in the same way.
+    """
+    state = tmp_path_factory.mktemp(name)
+    process = LocalCloudProcess(template, state, state / "log.txt").start()
+    try:
+        yield process
+    finally:
+        process.stop()

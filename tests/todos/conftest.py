@@ -8,14 +8,10 @@ import uuid
 
 import pytest
 
+from tests.support.fake_aws_env import FAKE_AWS_ENV
+
 # Settings are read at import (cold start) and tests must never reach AWS.
-os.environ.update(
-    AWS_ACCESS_KEY_ID="testing",
-    AWS_SECRET_ACCESS_KEY="testing",
-    AWS_SECURITY_TOKEN="testing",
-    AWS_SESSION_TOKEN="testing",
-    AWS_DEFAULT_REGION="us-east-1",
-)
+os.environ.update(FAKE_AWS_ENV)
 os.environ.setdefault("TABLE_NAME", "todos-test")
 os.environ.setdefault("CURSOR_KEY", "todos-test-cursor-key")
 os.environ.setdefault("DAX_ENDPOINT", "")
