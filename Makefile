@@ -60,7 +60,8 @@ help:
 	@echo "make invoke FN=Stack/Function EVENT=events/x.json   invoke one function locally"
 	@echo "make bench [BENCH_ONLY='a b']  print localcloud figures (all benches, or the ones named)"
 	@echo "make report [BENCH_ONLY='a b'] run the benches and make validate, then write docs/STATUS.md (many minutes)"
-	@echo "make fuzz [FUZZ_EXAMPLES=n] fuzz every API through localcloud, n examples per operation, new seeds"
+	@echo "make fuzz [FUZZ_EXAMPLES=n] [SCHEMATHESIS_CASES=m]  fuzz every API through localcloud, new seeds:"
+	@echo "                            n examples per operation, then m schemathesis cases per API"
 
 setup: $(VENV)/.ready $(SAM_VENV)/.ready
 
@@ -257,10 +258,11 @@ lighthouse-deps:
 	  npm ci --prefix tools/lighthouse --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null || \
 	    echo "!!! setup: npm could not install lighthouse; bench/blog_lighthouse.py will be SKIPPED." >&2
 
-# `make test` runs the same fuzz test bounded (tests/apis/test_apis_fuzz.py DEFAULT_EXAMPLES, fixed seeds).
+# `make test` runs the same fuzz tests bounded (DEFAULT_EXAMPLES and DEFAULT_CASES in tests/apis, fixed seeds):
+# our fuzzer over every route, then schemathesis over every openapi.yaml. Each prints its per-API figures.
 .PHONY: fuzz
 fuzz: $(VENV)/.ready
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(PY) -m pytest -q -s tests/apis
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} SCHEMATHESIS_CASES=$${SCHEMATHESIS_CASES:-500} $(PY) -m pytest -q -s tests/apis
 
 clean:
 	rm -rf .aws-sam .localcloud .hypothesis .report $(VENV) $(SAM_VENV) $(CHECKOV_VENV) $(BENCH_VENV)

@@ -119,6 +119,16 @@ class LocalCloudProcess:
             self._tokens[user] = auth["AuthenticationResult"]
         return self._tokens[user]
 
+    def admin_token(self, user: str) -> str:
+        """An ID token of `user` made a member of `admins`, so routes that only admins may call are reached too."""
+        self.tokens(user)
+        cognito, idp = self.endpoints["cognito"], self.aws("cognito-idp")
+        email = f"{user}@example.com"
+        idp.admin_add_user_to_group(UserPoolId=cognito["userPoolId"], Username=email, GroupName="admins")
+        login = {"USERNAME": email, "PASSWORD": DEMO_PASSWORD}
+        auth = idp.initiate_auth(ClientId=cognito["clientId"], AuthFlow="USER_PASSWORD_AUTH", AuthParameters=login)
+        return auth["AuthenticationResult"]["IdToken"]
+
     def identity_credentials(self, user: str) -> tuple[str, dict]:
         """The identity-pool identity id and temporary credentials of `user` (signed in first)."""
         cognito = self.endpoints["cognito"]
