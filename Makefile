@@ -103,7 +103,10 @@ dev: $(VENV)/.ready
 	@$(UPDATES_ORIGIN) & origin=$$!; trap 'kill $$origin 2>/dev/null' EXIT; \
 	  $(PY) -m localcloud up $(if $(FRESH),--fresh) $(if $(SEED),--seed scripts/seed_demo.py)
 
-test: setup lint unit validate build-ci
+# The suite, the template checks and the builds run side by side (the suite leaves about half a core idle
+# while it waits on localcloud); each one's output is printed whole when it ends.
+test: setup lint
+	@$(MAKE) --no-print-directory -j3 --output-sync=target unit validate build-ci
 
 lint: $(VENV)/.ready ci-deps
 	$(VENV)/bin/ruff check .

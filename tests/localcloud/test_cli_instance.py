@@ -92,6 +92,9 @@ def test_a_bad_event_file_is_one_clear_line(localcloud_session, tmp_path, conten
 
 
 def test_reset_says_what_it_wiped_and_keeps_users_unless_asked(localcloud):
+    # from nothing: the session's instance keeps the users (and whatever else) earlier tests left
+    assert localcloud_cli("reset", "--wipe-users", "--state-dir", str(localcloud.state_dir)).returncode == 0
+    localcloud._tokens.clear()
     tokens = localcloud.tokens("reset-user")
     api = localcloud.api_url("Todos/TodosApi")
     headers = {"Authorization": tokens["IdToken"]}
