@@ -260,7 +260,10 @@ def keep_alive_requested(version: str, headers: list[tuple[str, str]]) -> bool:
 
 
 def _error(status: int, message: str) -> HttpResponse:
-    return HttpResponse(status, [("Content-Type", "application/json")], json.dumps({"message": message}).encode())
+    """`{"message", "code"}`, the error shape of every API's openapi.yaml: 414 URI_TOO_LONG → UriTooLong."""
+    code = "".join(word.capitalize() for word in HTTPStatus(status).name.split("_"))
+    body = json.dumps({"message": message, "code": code}).encode()
+    return HttpResponse(status, [("Content-Type", "application/json")], body)
 
 
 def _send(conn: socket.socket, resp: HttpResponse, method: str, keep_alive: bool) -> bool:

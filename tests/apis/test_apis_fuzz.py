@@ -16,6 +16,7 @@ FUZZ_EXAMPLES (1000 by default there) and draws new examples each run; `make tes
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections import Counter
 
@@ -24,7 +25,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 
 from tests.support.fuzz import Operation, Pool, send
-from tests.support.openapi import METHODS, discover
+from tests.support.openapi import METHODS, Response, discover
 
 pytestmark = pytest.mark.localcloud
 
@@ -122,3 +123,16 @@ def test_no_input_gets_a_5xx_or_an_answer_outside_the_contract(cloud, pools, api
     if "x-fuzz-no-success" in api.spec.operation(method, route):  # it says why no generated input can succeed
         return
     assert any(200 <= s < 300 for s in statuses), f"no valid request reached the function: {statuses}"
+
+
+@pytest.mark.parametrize(("api", "method", "route"), OPERATIONS)
+def test_a_url_over_the_front_doors_limit_is_a_documented_414_with_a_json_error(cloud, api, method, route):
+    """The front door refuses a request line over 16 KiB before any API is routed; percent-encoding triples
+    a character, so a 6 KiB query of non-ASCII text is enough, and every operation must document the answer."""
+    path = re.sub(r"\{[^}]+\}", "x", route)
+    url = f"{cloud.api_url(api.address)}{path}?q={'é' * 3000}"
+    raw = requests.request(method.upper(), url, timeout=10)
+    response = Response(raw.status_code, raw.headers, raw.content)
+    assert response.status == 414, response
+    assert response.json()["code"] == "UriTooLong"
+    api.spec.check_route_response(method, route, response, where=path)

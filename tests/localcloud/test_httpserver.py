@@ -103,26 +103,30 @@ def test_head_has_no_body(server):
 def test_handler_error_is_a_json_500_and_the_connection_lives_on(server):
     with requests.Session() as session:
         resp = session.get(f"{server.url}/boom", timeout=5)
-        assert resp.status_code == 500 and resp.json() == {"message": "Internal server error"}
+        assert resp.status_code == 500
+        assert resp.json() == {"message": "Internal server error", "code": "InternalServerError"}
         assert session.get(f"{server.url}/fine", timeout=5).status_code == 200
 
 
 @pytest.mark.parametrize(
-    ("data", "status"),
+    ("data", "status", "code"),
     [
-        (b"NONSENSE\r\n\r\n", b"400"),
-        (b"GET /x HTTP/1.1\r\nBad Header\r\n\r\n", b"400"),
-        (b"GET /x HTTP/1.1\r\nContent-Length: nope\r\n\r\n", b"400"),
-        (b"GET /x HTTP/1.1\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n", b"431"),
-        (b"GET /" + b"a" * 20_000 + b" HTTP/1.1\r\n\r\n", b"414"),
-        (b"GET /x HTTP/1.1\r\n" + b"X-Many: a\r\n" * 300 + b"\r\n", b"431"),
-        (b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", b"400"),
+        (b"NONSENSE\r\n\r\n", 400, "BadRequest"),
+        (b"GET /x HTTP/1.1\r\nBad Header\r\n\r\n", 400, "BadRequest"),
+        (b"GET /x HTTP/1.1\r\nContent-Length: nope\r\n\r\n", 400, "BadRequest"),
+        (b"GET /x HTTP/1.1\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n", 431, "RequestHeaderFieldsTooLarge"),
+        (b"GET /" + b"a" * 20_000 + b" HTTP/1.1\r\n\r\n", 414, "UriTooLong"),
+        (b"GET /x HTTP/1.1\r\n" + b"X-Many: a\r\n" * 300 + b"\r\n", 431, "RequestHeaderFieldsTooLarge"),
+        (b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400, "BadRequest"),
     ],
 )
-def test_malformed_requests_get_json_errors(server, data, status):
+def test_malformed_requests_get_json_errors_with_a_message_and_a_code(server, data, status, code):
+    """The shape every API's openapi.yaml gives its errors (`message`, `code`), before any API is routed."""
     out = raw(server, data)
-    assert out.startswith(b"HTTP/1.1 " + status)
-    assert b'{"message": ' in out
+    head, _, body = out.partition(b"\r\n\r\n")
+    assert head.startswith(f"HTTP/1.1 {status} ".encode()) and b"Content-Type: application/json" in head
+    document = json.loads(body)
+    assert document["code"] == code and document["message"]
     assert requests.get(f"{server.url}/still-up", timeout=5).status_code == 200
 
 
